@@ -1,0 +1,126 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TorchSharp;
+
+namespace Omasgan.Detection;
+
+/// <summary>A saved model that cannot be loaded; the message names the file and the problem.</summary>
+public sealed class ModelLoadException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>What is saved beside the weights: enough to rebuild the networks and check the weights.</summary>
+public sealed record ModelManifest
+{
+    public const int CurrentFormatVersion = 1;
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    public required OmasganOptions Options { get; init; }
+    public required long[] SampleShape { get; init; }
+    public required int LatentDim { get; init; }
+    public required string WeightsSha256 { get; init; }
+    public required double[] TrainingScoreQuantiles { get; init; }
+    public required IReadOnlyDictionary<string, string> Versions { get; init; }
+    public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
+}
+
+public sealed partial class OmasganDetector
+{
+    public const string ManifestFileName = "manifest.json";
+    public const string WeightsFileName = "weights.bin";
+
+    /// <summary>JSON settings of every file the project writes: indented, enums by name.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Versions of the library, TorchSharp and libtorch, as recorded in manifests.</summary>
+    public static IReadOnlyDictionary<string, string> LibraryVersions { get; } = new Dictionary<string, string>
+    {
+        ["omasgan"] = typeof(OmasganDetector).Assembly.GetName().Version?.ToString() ?? "unknown",
+        ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown",
+        ["libtorch"] = typeof(torch).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "LibTorchPackageVersion")?.Value ?? "2.10.0",
+    };
+
+    /// <summary>
+    /// Saves the weights and a JSON manifest into <paramref name="directory"/>. Each file is written
+    /// to a temporary name and renamed, so an interrupted save never leaves a half-written model.
+    /// </summary>
+    public void Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        string weights = Path.Combine(directory, WeightsFileName);
+        AtomicFile.Write(weights, stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            networks.save(writer);
+        });
+        var manifest = new ModelManifest
+        {
+            Options = Options,
+            SampleShape = SampleShape,
+            LatentDim = LatentDim,
+            WeightsSha256 = Sha256(weights),
+            TrainingScoreQuantiles = TrainingScoreQuantiles.ToArray(),
+            Versions = LibraryVersions,
+        };
+        AtomicFile.WriteAllText(Path.Combine(directory, ManifestFileName), JsonSerializer.Serialize(manifest, JsonOptions));
+    }
+
+    /// <summary>Loads a detector saved by <see cref="Save"/>.</summary>
+    /// <exception cref="ModelLoadException">a file is missing, unreadable, altered or of a newer format.</exception>
+    public static OmasganDetector Load(string directory)
+    {
+        string manifestPath = Path.Combine(directory, ManifestFileName);
+        string weightsPath = Path.Combine(directory, WeightsFileName);
+        if (!File.Exists(manifestPath))
+            throw new ModelLoadException($"{manifestPath}: no model manifest here.");
+        if (!File.Exists(weightsPath))
+            throw new ModelLoadException($"{weightsPath}: the weights file is missing.");
+
+        ModelManifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(manifestPath), JsonOptions)
+                ?? throw new ModelLoadException($"{manifestPath}: the manifest is empty.");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            throw new ModelLoadException($"{manifestPath}: not a valid model manifest ({e.Message}).", e);
+        }
+        if (manifest.FormatVersion > ModelManifest.CurrentFormatVersion)
+            throw new ModelLoadException($"{manifestPath}: format version {manifest.FormatVersion} is newer than this library reads ({ModelManifest.CurrentFormatVersion}).");
+        if (!string.Equals(Sha256(weightsPath), manifest.WeightsSha256, StringComparison.OrdinalIgnoreCase))
+            throw new ModelLoadException($"{weightsPath}: the weights do not match the manifest's SHA-256 (altered or truncated).");
+        try
+        {
+            manifest.Options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelLoadException($"{manifestPath}: invalid options ({e.Message}).", e);
+        }
+
+        var networks = new OmasganNetworks(manifest.Options.Architecture, manifest.LatentDim, manifest.SampleShape);
+        try
+        {
+            networks.load(weightsPath, strict: true);
+        }
+        catch (Exception e)
+        {
+            networks.Dispose();
+            throw new ModelLoadException($"{weightsPath}: the weights do not fit the manifest's networks ({e.Message}).", e);
+        }
+        return new OmasganDetector(manifest.Options, manifest.SampleShape, manifest.LatentDim, networks, manifest.TrainingScoreQuantiles);
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+}

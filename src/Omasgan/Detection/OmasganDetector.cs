@@ -1,0 +1,190 @@
+using Omasgan.Stages;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Omasgan.Detection;
+
+/// <summary>Which trained network scores the samples; every score is oriented so higher = more anomalous.</summary>
+public enum ScoreSource
+{
+    /// <summary>The Stage 4 scorer: S(x). The detector's score.</summary>
+    Scorer,
+    /// <summary>The Stage 1 f-GAN discriminator: −D(x) (the ablation without boundary samples).</summary>
+    Stage1Discriminator,
+    /// <summary>The Stage 3 discriminator: −D′(x).</summary>
+    Stage3Discriminator,
+}
+
+/// <summary>Which trained generator to draw samples from.</summary>
+public enum SampleSource
+{
+    /// <summary>Stage 1's G: samples of the learnt normal distribution.</summary>
+    Stage1Generator,
+    /// <summary>Stage 2's B: samples on the boundary of the normal support.</summary>
+    Boundary,
+    /// <summary>Stage 3's G′.</summary>
+    Stage3Generator,
+}
+
+/// <summary>
+/// OMASGAN anomaly detector: <see cref="Fit"/> on normal data only (runs the four stages), then
+/// <see cref="Score"/> new samples (higher = more anomalous), <see cref="Predict"/>, and
+/// <see cref="Save"/>/<see cref="Load"/>.
+/// </summary>
+public sealed partial class OmasganDetector : IDisposable
+{
+    /// <summary>Samples scored per forward pass.</summary>
+    public const int ScoreBatchSize = 4096;
+
+    private readonly OmasganNetworks networks;
+
+    private OmasganDetector(OmasganOptions options, long[] sampleShape, int latentDim, OmasganNetworks networks, double[] trainingScoreQuantiles)
+    {
+        Options = options;
+        SampleShape = sampleShape;
+        LatentDim = latentDim;
+        this.networks = networks;
+        TrainingScoreQuantiles = trainingScoreQuantiles;
+        networks.eval();
+    }
+
+    /// <summary>The options the detector was trained with.</summary>
+    public OmasganOptions Options { get; }
+
+    /// <summary>The shape of one sample, e.g. [2] for 2-D points.</summary>
+    public long[] SampleShape { get; }
+
+    public int LatentDim { get; }
+
+    /// <summary>Quantiles 0, 0.001, …, 1 of the scorer's scores on the normal training data.</summary>
+    public IReadOnlyList<double> TrainingScoreQuantiles { get; }
+
+    /// <summary>
+    /// Trains the four stages on <paramref name="normal"/> (n, ...sample shape), normal data only.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">an option is out of its range.</exception>
+    public static OmasganDetector Fit(Tensor normal, OmasganOptions? options = null, IProgress<StageProgress>? progress = null)
+    {
+        options ??= new OmasganOptions();
+        options.Validate();
+        if (normal.dim() < 2 || normal.shape[0] < 2)
+            throw new ArgumentException($"Need at least two normal samples as an (n, ...) tensor; got shape [{string.Join(", ", normal.shape)}].", nameof(normal));
+        Tensor data = normal.detach().to_type(ScalarType.Float32).contiguous();
+        if (!isfinite(data).all().item<bool>())
+            throw new ArgumentException("The normal data contains NaN or infinite values.", nameof(normal));
+
+        long[] sampleShape = data.shape[1..];
+        int latentDim = options.ResolveLatentDim(sampleShape);
+        manual_seed(options.Seed);
+        var nets = new OmasganNetworks(options.Architecture, latentDim, sampleShape);
+        try
+        {
+            var context = new StageContext(data, options.Divergence, latentDim, progress);
+
+            new FGanStage(options.FGan).Train(context, nets.Generator, nets.Discriminator);
+
+            OmasganNetworks.CopyWeights(nets.Generator, nets.Boundary);
+            OmasganNetworks.CopyWeights(nets.Discriminator, nets.BoundaryDiscriminator);
+            new BoundaryStage(options.Boundary).Train(context, nets.Boundary, nets.BoundaryDiscriminator);
+
+            OmasganNetworks.CopyWeights(nets.Generator, nets.RetrainedGenerator);
+            OmasganNetworks.CopyWeights(nets.Discriminator, nets.RetrainedDiscriminator);
+            new RetrainingStage(options.Retraining).Train(context, nets.Generator, nets.Boundary,
+                nets.RetrainedGenerator, nets.RetrainedDiscriminator);
+
+            new ScorerStage(options.Scorer).Train(context, nets.RetrainedGenerator, nets.Boundary, nets.Scorer);
+
+            var untuned = new OmasganDetector(options, sampleShape, latentDim, nets, []);
+            return new OmasganDetector(options, sampleShape, latentDim, nets, Quantiles(untuned.Score(data)));
+        }
+        catch
+        {
+            nets.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Anomaly scores of <paramref name="samples"/> (n, ...sample shape): higher = more anomalous.</summary>
+    public float[] Score(Tensor samples, ScoreSource source = ScoreSource.Scorer)
+    {
+        CheckShape(samples);
+        (nn.Module<Tensor, Tensor> network, float sign) = source switch
+        {
+            ScoreSource.Scorer => (networks.Scorer, 1f),
+            ScoreSource.Stage1Discriminator => (networks.Discriminator, -1f),
+            ScoreSource.Stage3Discriminator => (networks.RetrainedDiscriminator, -1f),
+            _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
+        };
+        var scores = new float[samples.shape[0]];
+        network.eval();
+        using var _ = no_grad();
+        for (long start = 0; start < scores.Length; start += ScoreBatchSize)
+        {
+            using var scope = NewDisposeScope();
+            long count = Math.Min(ScoreBatchSize, scores.Length - start);
+            Tensor batch = samples.narrow(0, start, count).to_type(ScalarType.Float32);
+            (network.call(batch) * sign).data<float>().CopyTo(scores, (int)start);
+        }
+        return scores;
+    }
+
+    /// <summary><paramref name="count"/> samples of one of the trained generators.</summary>
+    public Tensor Sample(SampleSource source, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        nn.Module<Tensor, Tensor> generator = source switch
+        {
+            SampleSource.Stage1Generator => networks.Generator,
+            SampleSource.Boundary => networks.Boundary,
+            SampleSource.Stage3Generator => networks.RetrainedGenerator,
+            _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
+        };
+        generator.eval();
+        using var _ = no_grad();
+        return generator.call(rand(count, LatentDim));
+    }
+
+    /// <summary>The score above which a fraction <paramref name="contamination"/> of the normal training data lies.</summary>
+    public double ThresholdForContamination(double contamination)
+    {
+        OptionChecks.InRange(contamination, 0, 1, nameof(contamination));
+        if (TrainingScoreQuantiles.Count == 0)
+            throw new InvalidOperationException("The detector has no training scores to take a threshold from.");
+        return Interpolate(TrainingScoreQuantiles, 1 - contamination);
+    }
+
+    /// <summary>True for each sample whose score is above <paramref name="threshold"/>.</summary>
+    public bool[] Predict(Tensor samples, double threshold) =>
+        Score(samples).Select(s => s > threshold).ToArray();
+
+    /// <summary>Predicts with the threshold that flags <paramref name="contamination"/> of the training data.</summary>
+    public bool[] PredictWithContamination(Tensor samples, double contamination) =>
+        Predict(samples, ThresholdForContamination(contamination));
+
+    public void Dispose() => networks.Dispose();
+
+    private void CheckShape(Tensor samples)
+    {
+        if (samples.dim() != SampleShape.Length + 1 || !samples.shape[1..].SequenceEqual(SampleShape))
+            throw new ArgumentException(
+                $"The detector takes samples of shape [{string.Join(", ", SampleShape)}]; got a batch of shape [{string.Join(", ", samples.shape)}].",
+                nameof(samples));
+    }
+
+    /// <summary>Quantiles 0, 0.001, …, 1 of <paramref name="scores"/>.</summary>
+    internal static double[] Quantiles(float[] scores)
+    {
+        if (scores.Length == 0) return [];
+        double[] sorted = scores.Select(s => (double)s).Order().ToArray();
+        return Enumerable.Range(0, 1001).Select(i => Interpolate(sorted, i / 1000.0)).ToArray();
+    }
+
+    /// <summary>The q-quantile of ascending <paramref name="sorted"/> values, linearly interpolated (numpy's default).</summary>
+    internal static double Interpolate(IReadOnlyList<double> sorted, double q)
+    {
+        double position = q * (sorted.Count - 1);
+        int lower = (int)Math.Floor(position);
+        int upper = Math.Min(lower + 1, sorted.Count - 1);
+        return sorted[lower] + (position - lower) * (sorted[upper] - sorted[lower]);
+    }
+}

@@ -1,0 +1,52 @@
+using Omasgan.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Omasgan.Detection;
+
+/// <summary>
+/// The networks of all four stages, kept as separate modules (the original shared one object
+/// between models, so loaded weights overwrote each other), plus the training scores that
+/// contamination thresholds are read from. Saved and loaded as one state dictionary.
+/// </summary>
+internal sealed class OmasganNetworks : nn.Module
+{
+    /// <summary>Stage 1 generator G and discriminator D.</summary>
+    public readonly nn.Module<Tensor, Tensor> Generator;
+    public readonly nn.Module<Tensor, Tensor> Discriminator;
+    /// <summary>Stage 2 boundary generator B and the discriminator it trained against.</summary>
+    public readonly nn.Module<Tensor, Tensor> Boundary;
+    public readonly nn.Module<Tensor, Tensor> BoundaryDiscriminator;
+    /// <summary>Stage 3 G′ and D′.</summary>
+    public readonly nn.Module<Tensor, Tensor> RetrainedGenerator;
+    public readonly nn.Module<Tensor, Tensor> RetrainedDiscriminator;
+    /// <summary>Stage 4 scorer S.</summary>
+    public readonly nn.Module<Tensor, Tensor> Scorer;
+
+    public OmasganNetworks(NetworkArchitecture architecture, int latentDim, long[] sampleShape) : base(nameof(OmasganNetworks))
+    {
+        Generator = architecture.CreateGenerator(latentDim, sampleShape);
+        Discriminator = architecture.CreateDiscriminator(sampleShape);
+        Boundary = architecture.CreateGenerator(latentDim, sampleShape);
+        BoundaryDiscriminator = architecture.CreateDiscriminator(sampleShape);
+        RetrainedGenerator = architecture.CreateGenerator(latentDim, sampleShape);
+        RetrainedDiscriminator = architecture.CreateDiscriminator(sampleShape);
+        Scorer = architecture.CreateDiscriminator(sampleShape);
+        register_module("generator", Generator);
+        register_module("discriminator", Discriminator);
+        register_module("boundary", Boundary);
+        register_module("boundary_discriminator", BoundaryDiscriminator);
+        register_module("retrained_generator", RetrainedGenerator);
+        register_module("retrained_discriminator", RetrainedDiscriminator);
+        register_module("scorer", Scorer);
+    }
+
+    /// <summary>Copies the weights of <paramref name="source"/> into <paramref name="target"/>.</summary>
+    public static void CopyWeights(nn.Module source, nn.Module target)
+    {
+        using var _ = no_grad();
+        var targetState = target.state_dict();
+        foreach (var (name, tensor) in source.state_dict())
+            targetState[name].copy_(tensor);
+    }
+}

@@ -1,0 +1,46 @@
+using Omasgan.Divergences;
+using Omasgan.Networks;
+using Omasgan.Stages;
+
+namespace Omasgan.Detection;
+
+/// <summary>Everything that decides a detector's training: divergence, networks, seed and the four stages.</summary>
+public sealed record OmasganOptions
+{
+    public const int DefaultSeed = 1;
+
+    /// <summary>The f-divergence of every stage (default Pearson χ²).</summary>
+    public Divergence Divergence { get; init; } = Divergence.Pearson;
+
+    /// <summary>Seed of every random draw (weights, batches, latents); the same seed gives the same detector.</summary>
+    public int Seed { get; init; } = DefaultSeed;
+
+    /// <summary>Latent size d (1–4096); null means the sample's size for vectors (so the MLP generator can add z to its output).</summary>
+    public int? LatentDim { get; init; }
+
+    /// <summary>The generator/discriminator pair every stage uses.</summary>
+    public NetworkArchitecture Architecture { get; init; } = new MlpArchitecture();
+
+    public FGanOptions FGan { get; init; } = new();
+    public BoundaryOptions Boundary { get; init; } = new();
+    public RetrainingOptions Retraining { get; init; } = new();
+    public ScorerOptions Scorer { get; init; } = new();
+
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Divergence))
+            throw new InvalidOptionException(nameof(Divergence), $"Divergence must be one of {string.Join(", ", Enum.GetNames<Divergence>())}.");
+        if (LatentDim is int d)
+            OptionChecks.InRange(d, 1, 4096, nameof(LatentDim));
+        Architecture.Validate();
+        FGan.Validate();
+        Boundary.Validate();
+        Retraining.Validate();
+        Scorer.Validate();
+    }
+
+    /// <summary>The latent size actually used for samples of <paramref name="sampleShape"/>.</summary>
+    public int ResolveLatentDim(long[] sampleShape) =>
+        LatentDim ?? (sampleShape.Length == 1 ? checked((int)sampleShape[0]) : 100);
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Omasgan.Data;
+using Omasgan.Detection;
+using Omasgan.Evaluation;
+using Omasgan.Losses;
+using Omasgan.Reporting;
+using Omasgan.Stages;
+using ScottPlot;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Omasgan.Experiments;
+
+/// <summary>Settings of the 2-D experiment (paper Section 5.1).</summary>
+public sealed record ToyExperimentOptions
+{
+    public int TrainingSize { get; init; } = TwoModeToyData.DefaultTrainingSize;
+    public int NormalTestSize { get; init; } = 2000;
+    public int BoxAnomalies { get; init; } = 1000;
+    public int GapAnomalies { get; init; } = 200;
+    /// <summary>Samples drawn from G and B for the pictures and the boundary statistics.</summary>
+    public int GeneratedSamples { get; init; } = 1000;
+    /// <summary>Heat-map resolution (cells per side).</summary>
+    public int GridSize { get; init; } = 120;
+    public TwoModeToyData Data { get; init; } = new();
+    public OmasganOptions Detector { get; init; } = ToyDefaults.Detector;
+
+    public void Validate()
+    {
+        OptionChecks.InRange(TrainingSize, 2, 10_000_000, nameof(TrainingSize));
+        OptionChecks.InRange(NormalTestSize, 1, 10_000_000, nameof(NormalTestSize));
+        OptionChecks.InRange(BoxAnomalies + GapAnomalies, 1, 10_000_000, nameof(BoxAnomalies) + " + " + nameof(GapAnomalies));
+        OptionChecks.InRange(GeneratedSamples, 1, 1_000_000, nameof(GeneratedSamples));
+        OptionChecks.InRange(GridSize, 2, 2000, nameof(GridSize));
+        Detector.Validate();
+    }
+}
+
+/// <summary>Median distance from generated samples to their nearest training point.</summary>
+public sealed record BoundaryStatistics(double Stage1MedianNearestDistance, double BoundaryMedianNearestDistance, double LargestModeScale);
+
+/// <summary>What the 2-D experiment measured; also written as metrics.json.</summary>
+public sealed record ToyResult(string RunDirectory, DetectionMetrics Scorer, IReadOnlyDictionary<string, double> DetectorAuroc,
+    BoundaryStatistics Boundary, IReadOnlyDictionary<string, double> StageSeconds, double TotalSeconds);
+
+/// <summary>
+/// Runs the 2-D experiment: makes the two-mode data, fits a detector, evaluates it on fresh normal
+/// points and off-support anomalies, and writes the configuration, metrics, pictures and model.
+/// </summary>
+public static class ToyExperiment
+{
+    public static ToyResult Run(ToyExperimentOptions options, string runDirectory, IProgress<StageProgress>? progress = null)
+    {
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(runDirectory);
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, "config.json"), JsonSerializer.Serialize(options, OmasganDetector.JsonOptions));
+
+        using var dataGenerator = new Generator((ulong)options.Detector.Seed);
+        Tensor training = options.Data.SampleNormal(options.TrainingSize, dataGenerator);
+        Tensor normalTest = options.Data.SampleNormal(options.NormalTestSize, dataGenerator);
+        Tensor anomalies = options.Data.SampleAnomalies(options.BoxAnomalies, options.GapAnomalies, dataGenerator);
+
+        var stageClock = new StageClock(progress);
+        using OmasganDetector detector = OmasganDetector.Fit(training, options.Detector, stageClock);
+        stageClock.Finish();
+
+        Tensor test = cat([normalTest, anomalies], 0);
+        bool[] labels = [.. Enumerable.Repeat(false, (int)normalTest.shape[0]), .. Enumerable.Repeat(true, (int)anomalies.shape[0])];
+        var curves = new Dictionary<string, RocCurve>();
+        foreach (ScoreSource source in Enum.GetValues<ScoreSource>())
+            curves[SourceName(source)] = new RocCurve(detector.Score(test, source).Select(s => (double)s).ToArray(), labels);
+        DetectionMetrics scorerMetrics = DetectionMetrics.Compute(curves[SourceName(ScoreSource.Scorer)]);
+
+        Tensor stage1Samples = detector.Sample(SampleSource.Stage1Generator, options.GeneratedSamples);
+        Tensor boundarySamples = detector.Sample(SampleSource.Boundary, options.GeneratedSamples);
+        var boundary = new BoundaryStatistics(
+            MedianNearestDistance(stage1Samples, training),
+            MedianNearestDistance(boundarySamples, training),
+            options.Data.Modes.Max(m => m.Scale));
+
+        detector.Save(Path.Combine(runDirectory, "model"));
+        double[] scores = detector.Score(test).Select(s => (double)s).ToArray();
+        WritePictures(runDirectory, options, detector, training, normalTest, anomalies, stage1Samples, boundarySamples, curves, scores, labels);
+
+        var result = new ToyResult(Path.GetFullPath(runDirectory), scorerMetrics,
+            curves.ToDictionary(c => c.Key, c => c.Value.Auroc()), boundary, stageClock.Seconds, clock.Elapsed.TotalSeconds);
+        WriteMetrics(runDirectory, result);
+        return result;
+    }
+
+    public static string SourceName(ScoreSource source) => source switch
+    {
+        ScoreSource.Scorer => "scorer",
+        ScoreSource.Stage1Discriminator => "stage1_discriminator",
+        ScoreSource.Stage3Discriminator => "stage3_discriminator",
+        _ => source.ToString(),
+    };
+
+    /// <summary>Median over samples of the Euclidean distance to the nearest training point.</summary>
+    public static double MedianNearestDistance(Tensor samples, Tensor data)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        return NearestDataDistance.PerSample(samples, data, squared: false).median().item<float>();
+    }
+
+    private static void WriteMetrics(string runDirectory, ToyResult result)
+    {
+        var metrics = new Dictionary<string, object>
+        {
+            ["auroc"] = result.Scorer.Auroc,
+            ["auprc"] = result.Scorer.Auprc,
+            ["scorer"] = result.Scorer,
+            ["detectors"] = result.DetectorAuroc,
+            ["boundary"] = new Dictionary<string, double>
+            {
+                ["stage1_median_nearest_distance"] = result.Boundary.Stage1MedianNearestDistance,
+                ["boundary_median_nearest_distance"] = result.Boundary.BoundaryMedianNearestDistance,
+                ["largest_mode_scale"] = result.Boundary.LargestModeScale,
+            },
+            ["stage_seconds"] = result.StageSeconds,
+            ["total_seconds"] = result.TotalSeconds,
+        };
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, "metrics.json"), JsonSerializer.Serialize(metrics, OmasganDetector.JsonOptions));
+    }
+
+    private static void WritePictures(string dir, ToyExperimentOptions options, OmasganDetector detector, Tensor training,
+        Tensor normalTest, Tensor anomalies, Tensor stage1Samples, Tensor boundarySamples,
+        IReadOnlyDictionary<string, RocCurve> curves, double[] scores, bool[] labels)
+    {
+        Plots.PointLayer Layer(string label, Tensor points, Color color, float size = 3) =>
+            new(label, points[.., 0].data<float>().ToArray(), points[.., 1].data<float>().ToArray(), color, size);
+
+        var data = Layer("normal data", training, Colors.Black.WithAlpha(0.35), 2);
+        Plots.Scatter(Path.Combine(dir, "stage1_samples.png"), "Stage 1: data and G(z)",
+            [data, Layer("G(z)", stage1Samples, Colors.DodgerBlue)]);
+        Plots.Scatter(Path.Combine(dir, "boundary_samples.png"), "Stage 2: data and boundary samples B(z)",
+            [data, Layer("B(z)", boundarySamples, Colors.Crimson)]);
+
+        Tensor all = cat([training, anomalies], 0);
+        double xMin = all[.., 0].min().item<float>(), xMax = all[.., 0].max().item<float>();
+        double yMin = all[.., 1].min().item<float>(), yMax = all[.., 1].max().item<float>();
+        int n = options.GridSize;
+        Tensor xs = linspace(xMin, xMax, n), ys = linspace(yMin, yMax, n);
+        Tensor[] grid = meshgrid([ys, xs], indexing: "ij");
+        Tensor points = stack([grid[1].flatten(), grid[0].flatten()], 1);
+        float[] gridScores = detector.Score(points);
+        var values = new double[n, n];
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++)
+                values[r, c] = gridScores[r * n + c];
+        Plots.HeatMap(Path.Combine(dir, "score_heatmap.png"), "Anomaly score S(x) over the plane", values,
+            (xMin, xMax, yMin, yMax), "S(x)",
+            [Layer("normal data", training, Colors.White.WithAlpha(0.6), 2)]);
+
+        Plots.Roc(Path.Combine(dir, "roc.png"), "ROC on normal test points vs off-support anomalies",
+            curves.Select(c => (c.Key, c.Value)));
+        Plots.ScoreHistogram(Path.Combine(dir, "score_histogram.png"), "Scorer: normal vs anomalous test scores",
+            scores.Where((_, i) => !labels[i]).ToArray(), scores.Where((_, i) => labels[i]).ToArray());
+    }
+
+    /// <summary>Forwards progress and times each stage.</summary>
+    private sealed class StageClock(IProgress<StageProgress>? inner) : IProgress<StageProgress>
+    {
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private OmasganStage? current;
+        public Dictionary<string, double> Seconds { get; } = [];
+
+        public void Report(StageProgress value)
+        {
+            if (current != value.Stage)
+            {
+                Finish();
+                current = value.Stage;
+            }
+            inner?.Report(value);
+        }
+
+        public void Finish()
+        {
+            if (current is OmasganStage stage)
+                Seconds[$"stage{(int)stage}"] = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+        }
+    }
+}

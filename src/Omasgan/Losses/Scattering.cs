@@ -1,0 +1,33 @@
+using static TorchSharp.torch;
+
+namespace Omasgan.Losses;
+
+/// <summary>
+/// mean_{i≠j} ‖z_i − z_j‖ / (‖s_i − s_j‖ + ε): small when distinct latents give distinct samples.
+/// Averages over every ordered pair i ≠ j (the original kept only the first row).
+/// </summary>
+public static class Scattering
+{
+    public const double DefaultEpsilon = 1e-6;
+
+    public static Tensor Compute(Tensor latents, Tensor samples, bool squared, double epsilon = DefaultEpsilon)
+    {
+        long n = latents.shape[0];
+        if (n < 2)
+            throw new ArgumentException("The scattering term needs at least two samples.", nameof(latents));
+        if (samples.shape[0] != n)
+            throw new ArgumentException("Latents and samples must have the same number of rows.");
+        Tensor z = latents.reshape(n, -1);
+        Tensor s = samples.reshape(n, -1);
+        Tensor zDist = NearestDataDistance.SquaredDistances(z, z);
+        Tensor sDist = NearestDataDistance.SquaredDistances(s, s);
+        if (!squared)
+        {
+            zDist = zDist.clamp_min(1e-12).sqrt();
+            sDist = sDist.clamp_min(1e-12).sqrt();
+        }
+        Tensor offDiagonal = ones(n, n, dtype: ScalarType.Bool, device: s.device) ^ eye(n, dtype: ScalarType.Bool, device: s.device);
+        Tensor ratios = zDist / (sDist + epsilon);
+        return ratios.masked_select(offDiagonal).mean();
+    }
+}

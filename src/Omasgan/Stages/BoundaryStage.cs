@@ -1,0 +1,75 @@
+using Omasgan.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Omasgan.Stages;
+
+/// <summary>Stage 2 options: the boundary generator's weights μ and ν are the main knobs.</summary>
+public sealed record BoundaryOptions : StageOptions
+{
+    public const int DefaultSteps = 4000;
+    public const double DefaultGradientPenaltyWeight = 1.0;
+    /// <summary>μ of the original's f-GAN image model (its KLWGAN model used 20).</summary>
+    public const double DefaultNearestDataWeight = 0.2;
+    /// <summary>ν of the original's f-GAN image model (its KLWGAN model used 50).</summary>
+    public const double DefaultScatteringWeight = 0.3;
+    public const int DefaultNearestDataChunk = 8192;
+
+    public override int Steps { get; init; } = DefaultSteps;
+    public override double GradientPenaltyWeight { get; init; } = DefaultGradientPenaltyWeight;
+
+    /// <summary>μ: weight of the nearest-data distance that keeps B next to the data ([0, 10⁶]).</summary>
+    public double NearestDataWeight { get; init; } = DefaultNearestDataWeight;
+
+    /// <summary>ν: weight of the scattering term that spreads B's samples ([0, 10⁶]).</summary>
+    public double ScatteringWeight { get; init; } = DefaultScatteringWeight;
+
+    /// <summary>Use squared Euclidean distances in both terms (the 2-D experiment does).</summary>
+    public bool SquaredDistances { get; init; }
+
+    /// <summary>Rows of the normal set compared at once in the nearest-data term (1–10⁷).</summary>
+    public int NearestDataChunk { get; init; } = DefaultNearestDataChunk;
+
+    public override void Validate()
+    {
+        base.Validate();
+        OptionChecks.InRange(NearestDataWeight, 0, 1e6, nameof(BoundaryOptions) + "." + nameof(NearestDataWeight));
+        OptionChecks.InRange(ScatteringWeight, 0, 1e6, nameof(BoundaryOptions) + "." + nameof(ScatteringWeight));
+        OptionChecks.InRange(NearestDataChunk, 1, 10_000_000, nameof(BoundaryOptions) + "." + nameof(NearestDataChunk));
+    }
+}
+
+/// <summary>
+/// Stage 2: trains the boundary generator B (initialised from Stage 1's G) to leave the data
+/// (maximise the divergence) while staying next to it and keeping its samples distinct; the
+/// discriminator (continued from Stage 1) keeps learning with B(z) as its fakes.
+/// </summary>
+public sealed class BoundaryStage(BoundaryOptions options)
+{
+    public BoundaryOptions Options { get; } = options;
+
+    public void Train(StageContext context, nn.Module<Tensor, Tensor> boundary, nn.Module<Tensor, Tensor> discriminator)
+    {
+        Options.Validate();
+        using var optimizerB = StageContext.Adam(boundary, Options);
+        using var optimizerD = StageContext.Adam(discriminator, Options);
+        boundary.train();
+        discriminator.train();
+        for (int step = 1; step <= Options.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            Tensor fake = StageContext.SampleFrozen(boundary, context.Latent(Options.BatchSize));
+            Tensor lossD = FGanStage.DiscriminatorStep(context, discriminator, optimizerD, fake, Options);
+
+            Tensor z = context.Latent(Options.BatchSize);
+            Tensor samples = boundary.call(z);
+            Tensor nearest = NearestDataDistance.Mean(samples, context.Data, Options.SquaredDistances, Options.NearestDataChunk);
+            Tensor scattering = Scattering.Compute(z, samples, Options.SquaredDistances);
+            Tensor lossB = StageLosses.BoundaryGenerator(context.Divergence, discriminator.call(samples), nearest, scattering,
+                Options.NearestDataWeight, Options.ScatteringWeight);
+            StageContext.Step(optimizerB, lossB);
+            context.Report(OmasganStage.Boundary, step, Options.Steps,
+                ("D", lossD), ("B", lossB), ("nearest", nearest), ("scatter", scattering));
+        }
+    }
+}

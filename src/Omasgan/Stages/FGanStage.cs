@@ -1,0 +1,71 @@
+using Omasgan.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Omasgan.Stages;
+
+/// <summary>Stage 1 options: a standard f-GAN on normal data.</summary>
+public sealed record FGanOptions : StageOptions
+{
+    public const int DefaultSteps = 4000;
+    /// <summary>γ = 1, the original's value for 2-D data (it used 0.01 for images).</summary>
+    public const double DefaultGradientPenaltyWeight = 1.0;
+
+    public override int Steps { get; init; } = DefaultSteps;
+    public override double GradientPenaltyWeight { get; init; } = DefaultGradientPenaltyWeight;
+}
+
+/// <summary>
+/// Stage 1: learns the normal data with an f-GAN. D minimises mean F*(D(G(z))) − mean T(D(x)) + GP(x)
+/// on a detached G(z); then G minimises −mean F*(D(G(z))).
+/// </summary>
+public sealed class FGanStage(FGanOptions options)
+{
+    public FGanOptions Options { get; } = options;
+
+    public void Train(StageContext context, nn.Module<Tensor, Tensor> generator, nn.Module<Tensor, Tensor> discriminator)
+    {
+        Options.Validate();
+        using var optimizerG = StageContext.Adam(generator, Options);
+        using var optimizerD = StageContext.Adam(discriminator, Options);
+        generator.train();
+        discriminator.train();
+        for (int step = 1; step <= Options.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            Tensor fake = StageContext.SampleFrozen(generator, context.Latent(Options.BatchSize));
+            Tensor lossD = DiscriminatorStep(context, discriminator, optimizerD, fake, Options);
+
+            Tensor lossG = StageLosses.FGanGenerator(context.Divergence,
+                discriminator.call(generator.call(context.Latent(Options.BatchSize))));
+            StageContext.Step(optimizerG, lossG);
+            context.Report(OmasganStage.FGan, step, Options.Steps, ("D", lossD), ("G", lossG));
+        }
+    }
+
+    /// <summary>One f-GAN discriminator update against <paramref name="fake"/> (no gradient to its
+    /// generator), with the gradient penalty on the real batch. Shared by Stages 1 and 2.</summary>
+    internal static Tensor DiscriminatorStep(StageContext context, nn.Module<Tensor, Tensor> discriminator,
+        optim.Optimizer optimizer, Tensor fake, StageOptions options)
+    {
+        Tensor real = context.RealBatch((int)fake.shape[0]);
+        Tensor loss = WithPenalty(context, discriminator, real, options.GradientPenaltyWeight,
+            onReal => StageLosses.FGanDiscriminator(context.Divergence, onReal, discriminator.call(fake.detach())));
+        StageContext.Step(optimizer, loss);
+        return loss;
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="loss"/> on D(real) and adds the gradient penalty computed from the
+    /// same forward pass when its weight is positive.
+    /// </summary>
+    internal static Tensor WithPenalty(StageContext context, nn.Module<Tensor, Tensor> discriminator, Tensor real,
+        double penaltyWeight, Func<Tensor, Tensor> loss)
+    {
+        if (penaltyWeight <= 0)
+            return loss(discriminator.call(real));
+        Tensor x = real.detach().requires_grad_(true);
+        Tensor onReal = discriminator.call(x);
+        return loss(onReal) + GradientPenalty.Compute(context.Divergence, x, onReal, penaltyWeight);
+    }
+}

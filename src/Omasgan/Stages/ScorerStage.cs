@@ -1,0 +1,56 @@
+using Omasgan.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Omasgan.Stages;
+
+/// <summary>Stage 4 options: the anomaly scorer S.</summary>
+public sealed record ScorerOptions : StageOptions
+{
+    public const int DefaultSteps = 4000;
+    public const double DefaultZeta = 0.5;
+
+    public override int Steps { get; init; } = DefaultSteps;
+
+    /// <summary>The specification's scorer loss has no penalty; set a weight to add one on real data.</summary>
+    public override double GradientPenaltyWeight { get; init; }
+
+    /// <summary>ζ: share of real data (vs G′'s samples) on the normal side ([0, 1]).</summary>
+    public double Zeta { get; init; } = DefaultZeta;
+
+    public override void Validate()
+    {
+        base.Validate();
+        OptionChecks.InRange(Zeta, 0, 1, nameof(ScorerOptions) + "." + nameof(Zeta));
+    }
+}
+
+/// <summary>
+/// Stage 4: trains S with the boundary samples on one side and the normal side (real data and
+/// G′'s samples) on the other. S(x) is the anomaly score: higher means more anomalous.
+/// </summary>
+public sealed class ScorerStage(ScorerOptions options)
+{
+    public ScorerOptions Options { get; } = options;
+
+    public void Train(StageContext context, nn.Module<Tensor, Tensor> retrainedGenerator, nn.Module<Tensor, Tensor> boundary,
+        nn.Module<Tensor, Tensor> scorer)
+    {
+        Options.Validate();
+        using var optimizer = StageContext.Adam(scorer, Options);
+        retrainedGenerator.eval();
+        boundary.eval();
+        scorer.train();
+        int n = Options.BatchSize;
+        for (int step = 1; step <= Options.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            Tensor ownSamples = StageContext.SampleFrozen(retrainedGenerator, context.Latent(n));
+            Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
+            Tensor loss = FGanStage.WithPenalty(context, scorer, context.RealBatch(n), Options.GradientPenaltyWeight,
+                onReal => StageLosses.Scorer(context.Divergence, onReal, scorer.call(ownSamples), scorer.call(boundarySamples), Options.Zeta));
+            StageContext.Step(optimizer, loss);
+            context.Report(OmasganStage.Scorer, step, Options.Steps, ("S", loss));
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using Omasgan.Divergences;
+using Omasgan.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Omasgan.Tests;
+
+public class LossTests
+{
+    /// <summary>D(x) = w·x + b, so ∇_x T(D(x)) = T'(D(x)) · w.</summary>
+    static nn.Module<Tensor, Tensor> LinearDiscriminator(double[] w, double b)
+    {
+        var linear = nn.Linear(w.Length, 1, dtype: ScalarType.Float64);
+        using (no_grad())
+        {
+            linear.weight!.copy_(tensor(w, dtype: ScalarType.Float64).reshape(1, -1));
+            linear.bias!.fill_(b);
+        }
+        return nn.Sequential(linear, nn.Flatten(0));
+    }
+
+    [Fact]
+    public void Gradient_penalty_of_a_linear_discriminator_is_half_gamma_times_squared_weight_norm()
+    {
+        var d = LinearDiscriminator([3.0, -4.0], 0.5);
+        Tensor x = tensor(new double[,] { { 1, 2 }, { -1, 0.5 }, { 0, 0 } }).requires_grad_(true);
+        // Pearson: T(v) = v, so every gradient is w and ‖w‖² = 25: GP = γ/2 · 25.
+        Tensor gp = GradientPenalty.Compute(Divergence.Pearson, x, d.call(x), weight: 0.4);
+        Assert.Equal(0.2 * 25, gp.item<double>(), 1e-12);
+    }
+
+    [Fact]
+    public void Gradient_penalty_goes_through_the_activation()
+    {
+        var d = LinearDiscriminator([1.0, 2.0], 0.0);
+        Tensor x = tensor(new double[,] { { 0, 0 }, { 1, 1 } }).requires_grad_(true);
+        // GAN: T(v) = −softplus(−v), T'(v) = sigmoid(−v). v = 0 and 3. ‖w‖² = 5.
+        double s0 = 0.5, s1 = 1 / (1 + Math.Exp(3));
+        double expected = 1.0 / 2 * (5 * s0 * s0 + 5 * s1 * s1) / 2;
+        Tensor gp = GradientPenalty.Compute(Divergence.Gan, x, d.call(x), weight: 1.0);
+        Assert.Equal(expected, gp.item<double>(), 1e-12);
+    }
+
+    [Fact]
+    public void Gradient_penalty_stays_differentiable_in_the_weights()
+    {
+        var d = LinearDiscriminator([3.0, -4.0], 0.5);
+        Tensor x = tensor(new double[,] { { 1, 2 } }).requires_grad_(true);
+        GradientPenalty.Compute(Divergence.Pearson, x, d.call(x), weight: 2.0).backward();
+        // d/dw (γ/2 ‖w‖²) = γ w.
+        Tensor grad = d.parameters().First().grad!;
+        Assert.Equal(new[] { 6.0, -8.0 }, grad.data<double>().ToArray());
+    }
+
+    [Fact]
+    public void Nearest_data_distance_matches_hand_computed_values()
+    {
+        Tensor samples = tensor(new double[,] { { 0, 0 }, { 3, 4 }, { 10, 0 } });
+        Tensor data = tensor(new double[,] { { 0, 1 }, { 3, 0 }, { 9, 0 } });
+        // Nearest: (0,0)→(0,1) at 1; (3,4)→(3,0) at 4; (10,0)→(9,0) at 1.
+        Assert.Equal(new[] { 1.0, 4.0, 1.0 }, NearestDataDistance.PerSample(samples, data, squared: false).data<double>().ToArray().Select(v => Math.Round(v, 9)));
+        Assert.Equal(new[] { 1.0, 16.0, 1.0 }, NearestDataDistance.PerSample(samples, data, squared: true).data<double>().ToArray().Select(v => Math.Round(v, 9)));
+        Assert.Equal(2.0, NearestDataDistance.Mean(samples, data, squared: false).item<double>(), 1e-9);
+    }
+
+    [Fact]
+    public void Chunked_nearest_data_distance_equals_unchunked_in_value_and_gradient()
+    {
+        manual_seed(7);
+        Tensor data = randn(1000, 5, dtype: ScalarType.Float64);
+        foreach (bool squared in new[] { false, true })
+        {
+            Tensor a = randn(16, 5, dtype: ScalarType.Float64).requires_grad_(true);
+            Tensor whole = NearestDataDistance.Mean(a, data, squared, chunkSize: 1000);
+            Tensor gradWhole = autograd.grad([whole], [a])[0];
+            foreach (int chunk in new[] { 1, 7, 333, 999 })
+            {
+                Tensor chunked = NearestDataDistance.Mean(a, data, squared, chunkSize: chunk);
+                Tensor gradChunked = autograd.grad([chunked], [a])[0];
+                Assert.Equal(whole.item<double>(), chunked.item<double>(), 1e-12);
+                Assert.True(allclose(gradWhole, gradChunked, rtol: 0, atol: 1e-12));
+            }
+        }
+    }
+
+    [Fact]
+    public void Nearest_data_distance_flattens_images()
+    {
+        Tensor samples = zeros(2, 1, 2, 2, dtype: ScalarType.Float64);
+        Tensor data = ones(3, 1, 2, 2, dtype: ScalarType.Float64);
+        // Each 4-pixel image is at distance sqrt(4) = 2 from the all-ones image.
+        Assert.Equal(2.0, NearestDataDistance.Mean(samples, data, squared: false).item<double>(), 1e-9);
+    }
+
+    [Fact]
+    public void Scattering_averages_over_all_ordered_pairs()
+    {
+        Tensor z = tensor(new double[,] { { 0, 0 }, { 1, 0 }, { 0, 2 } });
+        Tensor s = tensor(new double[,] { { 0, 0 }, { 2, 0 }, { 0, 1 } });
+        // Pairs (0,1): 1/2, (0,2): 2/1, (1,2): √5/√5 = 1; each counted twice: mean = (0.5 + 2 + 1) / 3.
+        double expected = (0.5 + 2 + 1) / 3;
+        Assert.Equal(expected, Scattering.Compute(z, s, squared: false, epsilon: 0).item<double>(), 1e-9);
+        // Squared: 1/4, 4/1, 5/5.
+        Assert.Equal((0.25 + 4 + 1) / 3, Scattering.Compute(z, s, squared: true, epsilon: 0).item<double>(), 1e-9);
+    }
+
+    [Fact]
+    public void Scattering_rejects_a_single_sample() =>
+        Assert.Throws<ArgumentException>(() => Scattering.Compute(zeros(1, 2), zeros(1, 2), squared: false));
+}

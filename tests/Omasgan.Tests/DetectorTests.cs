@@ -1,0 +1,136 @@
+using Omasgan.Data;
+using Omasgan.Detection;
+using Omasgan.Networks;
+using Omasgan.Stages;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Omasgan.Tests;
+
+public class DetectorTests
+{
+    /// <summary>A few hundred steps per stage with small networks: seconds, not minutes.</summary>
+    internal static OmasganOptions TinyOptions(int steps = 60, int seed = 3) => new()
+    {
+        Seed = seed,
+        Architecture = new MlpArchitecture { HiddenWidth = 16, HiddenLayers = 2 },
+        FGan = new FGanOptions { Steps = steps, BatchSize = 32 },
+        Boundary = new BoundaryOptions { Steps = steps, BatchSize = 32, SquaredDistances = true, NearestDataWeight = 20, ScatteringWeight = 1 },
+        Retraining = new RetrainingOptions { Steps = steps, BatchSize = 32 },
+        Scorer = new ScorerOptions { Steps = steps, BatchSize = 32 },
+    };
+
+    internal static Tensor ToyTraining(int count = 512, ulong seed = 5)
+    {
+        using var generator = new Generator(seed);
+        return new TwoModeToyData().SampleNormal(count, generator);
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_scores_twice()
+    {
+        Tensor data = ToyTraining();
+        Tensor probe = ToyTraining(64, seed: 9);
+        using var first = OmasganDetector.Fit(data, TinyOptions());
+        using var second = OmasganDetector.Fit(data, TinyOptions());
+        Assert.Equal(first.Score(probe), second.Score(probe));
+        using var other = OmasganDetector.Fit(data, TinyOptions(seed: 4));
+        Assert.NotEqual(first.Score(probe), other.Score(probe));
+    }
+
+    [Fact]
+    public void Save_then_load_gives_identical_scores_from_every_network()
+    {
+        Tensor data = ToyTraining();
+        Tensor probe = ToyTraining(64, seed: 9);
+        string dir = Path.Combine(Path.GetTempPath(), "omasgan-test-" + Guid.NewGuid());
+        try
+        {
+            using var detector = OmasganDetector.Fit(data, TinyOptions());
+            detector.Save(dir);
+            using var loaded = OmasganDetector.Load(dir);
+            foreach (ScoreSource source in Enum.GetValues<ScoreSource>())
+                Assert.Equal(detector.Score(probe, source), loaded.Score(probe, source));
+            Assert.Equal(detector.Options, loaded.Options);
+            Assert.Equal(detector.SampleShape, loaded.SampleShape);
+            Assert.Equal(detector.ThresholdForContamination(0.05), loaded.ThresholdForContamination(0.05));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Altered_weights_are_refused_on_load()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "omasgan-test-" + Guid.NewGuid());
+        try
+        {
+            using (var detector = OmasganDetector.Fit(ToyTraining(), TinyOptions(steps: 2)))
+                detector.Save(dir);
+            string weights = Path.Combine(dir, OmasganDetector.WeightsFileName);
+            byte[] bytes = File.ReadAllBytes(weights);
+            bytes[^5] ^= 0x40;
+            File.WriteAllBytes(weights, bytes);
+            var e = Assert.Throws<ModelLoadException>(() => OmasganDetector.Load(dir));
+            Assert.Contains("SHA-256", e.Message);
+            Assert.Throws<ModelLoadException>(() => OmasganDetector.Load(Path.Combine(dir, "missing")));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Contamination_threshold_flags_that_share_of_the_training_data()
+    {
+        Tensor data = ToyTraining();
+        using var detector = OmasganDetector.Fit(data, TinyOptions());
+        double flagged = detector.PredictWithContamination(data, 0.1).Count(a => a) / (double)data.shape[0];
+        Assert.InRange(flagged, 0.08, 0.12);
+        Assert.All(detector.Predict(data, double.PositiveInfinity), a => Assert.False(a));
+    }
+
+    [Fact]
+    public void Scores_of_the_wrong_shape_are_refused()
+    {
+        using var detector = OmasganDetector.Fit(ToyTraining(), TinyOptions(steps: 2));
+        var e = Assert.Throws<ArgumentException>(() => detector.Score(zeros(4, 3)));
+        Assert.Contains("[2]", e.Message);
+    }
+
+    [Theory]
+    [InlineData("steps")]
+    [InlineData("lr")]
+    [InlineData("zeta")]
+    [InlineData("mu")]
+    [InlineData("width")]
+    [InlineData("latent")]
+    public void Options_out_of_range_are_rejected_naming_the_allowed_range(string which)
+    {
+        OmasganOptions options = TinyOptions();
+        (OmasganOptions bad, string expected) = which switch
+        {
+            "steps" => (options with { FGan = options.FGan with { Steps = -1 } }, "FGanOptions.Steps must be in [0, 10000000]"),
+            "lr" => (options with { Retraining = options.Retraining with { LearningRate = 0 } }, "RetrainingOptions.LearningRate must be in (0, 1]"),
+            "zeta" => (options with { Scorer = options.Scorer with { Zeta = 1.5 } }, "ScorerOptions.Zeta must be in [0, 1]"),
+            "mu" => (options with { Boundary = options.Boundary with { NearestDataWeight = -2 } }, "BoundaryOptions.NearestDataWeight must be in [0, 1000000]"),
+            "width" => (options with { Architecture = new MlpArchitecture { HiddenWidth = 0 } }, "HiddenWidth must be in [1, 4096]"),
+            "latent" => (options with { LatentDim = 0 }, "LatentDim must be in [1, 4096]"),
+            _ => throw new ArgumentOutOfRangeException(nameof(which)),
+        };
+        var e = Assert.Throws<InvalidOptionException>(() => OmasganDetector.Fit(ToyTraining(), bad));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Bad_training_data_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => OmasganDetector.Fit(zeros(1, 2), TinyOptions()));
+        Tensor withNan = ToyTraining();
+        withNan[0, 0] = tensor(float.NaN);
+        Assert.Throws<ArgumentException>(() => OmasganDetector.Fit(withNan, TinyOptions()));
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Omasgan.Data;
+using Omasgan.Detection;
+using Omasgan.Divergences;
+using Omasgan.Experiments;
+using Omasgan.Networks;
+using Omasgan.Stages;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Omasgan.Tests;
+
+public class TrainingSmokeTests
+{
+    [Fact]
+    public void TorchSharp_loads_and_a_stage_1_discriminator_learns()
+    {
+        manual_seed(11);
+        Tensor data = DetectorTests.ToyTraining(256);
+        var generator = new MlpArchitecture { HiddenWidth = 16 }.CreateGenerator(2, [2]);
+        var discriminator = new MlpArchitecture { HiddenWidth = 16 }.CreateDiscriminator([2]);
+        var context = new StageContext(data, Divergence.Pearson, 2);
+        using var optimizer = optim.Adam(discriminator.parameters(), 1e-2);
+        double Loss()
+        {
+            using var _ = no_grad();
+            using var scope = NewDisposeScope();
+            Tensor fake = generator.call(rand(256, 2));
+            return Losses.StageLosses.FGanDiscriminator(Divergence.Pearson, discriminator.call(data), discriminator.call(fake)).item<float>();
+        }
+        double before = Loss();
+        var options = new FGanOptions { BatchSize = 64, GradientPenaltyWeight = 0 };
+        for (int step = 0; step < 100; step++)
+        {
+            using var scope = NewDisposeScope();
+            FGanStage.DiscriminatorStep(context, discriminator, optimizer, StageContext.SampleFrozen(generator, rand(64, 2)), options);
+        }
+        Assert.True(Loss() < before - 0.1, $"loss {before} → {Loss()}");
+    }
+
+    [Fact]
+    public void Progress_is_reported_for_every_stage_up_to_its_last_step()
+    {
+        var seen = new List<StageProgress>();
+        using var detector = OmasganDetector.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 25), new SyncProgress(seen.Add));
+        foreach (OmasganStage stage in Enum.GetValues<OmasganStage>())
+        {
+            var reports = seen.Where(p => p.Stage == stage).ToList();
+            Assert.Equal([10, 20, 25], reports.Select(r => r.Step));
+            Assert.All(reports, r => Assert.All(r.Losses.Values, v => Assert.True(double.IsFinite(v))));
+        }
+    }
+
+    [Fact]
+    public void Toy_anomalies_lie_off_the_support_and_include_the_gap()
+    {
+        var data = new TwoModeToyData();
+        using var generator = new Generator(1);
+        Tensor anomalies = data.SampleAnomalies(300, 40, generator);
+        Assert.Equal(340, anomalies.shape[0]);
+        Assert.True(data.IsOffSupport(anomalies).all().item<bool>());
+        // The last 40 are on the segment between the centres: x₁ = x₂ between 1.5 and 4.
+        Tensor gap = anomalies.narrow(0, 300, 40);
+        Assert.True(allclose(gap[.., 0], gap[.., 1]));
+        Assert.True((gap[.., 0] > 1.5).all().item<bool>() && (gap[.., 0] < 4).all().item<bool>());
+        // Normal points concentrate at their modes.
+        Tensor normal = data.SampleNormal(2000, generator);
+        double offShare = data.IsOffSupport(normal).to_type(ScalarType.Float32).mean().item<float>();
+        Assert.True(offShare < 0.01, $"{offShare:P} of normal points off support");
+    }
+
+    [Fact]
+    public void Toy_experiment_writes_every_promised_file()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "omasgan-toy-" + Guid.NewGuid());
+        try
+        {
+            var options = new ToyExperimentOptions
+            {
+                TrainingSize = 256, NormalTestSize = 100, BoxAnomalies = 50, GapAnomalies = 10, GridSize = 20,
+                Detector = DetectorTests.TinyOptions(steps: 20),
+            };
+            ToyResult result = ToyExperiment.Run(options, dir);
+            foreach (string file in new[] { "config.json", "metrics.json", "stage1_samples.png", "boundary_samples.png",
+                         "score_heatmap.png", "roc.png", "score_histogram.png", "model/manifest.json", "model/weights.bin" })
+                Assert.True(File.Exists(Path.Combine(dir, file)), file);
+            using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")));
+            Assert.Equal(result.Scorer.Auroc, metrics.RootElement.GetProperty("auroc").GetDouble());
+            Assert.True(metrics.RootElement.GetProperty("auprc").GetDouble() > 0);
+            foreach (string name in new[] { "scorer", "stage1_discriminator", "stage3_discriminator" })
+                Assert.InRange(metrics.RootElement.GetProperty("detectors").GetProperty(name).GetDouble(), 0, 1);
+            Assert.True(metrics.RootElement.GetProperty("boundary").GetProperty("boundary_median_nearest_distance").GetDouble() >= 0);
+            using var loaded = OmasganDetector.Load(Path.Combine(dir, "model"));
+            Assert.Equal(20, loaded.Options.Scorer.Steps);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    sealed class SyncProgress(Action<StageProgress> report) : IProgress<StageProgress>
+    {
+        public void Report(StageProgress value) => report(value);
+    }
+}

@@ -1,10 +1,18 @@
 using System.CommandLine;
 using Omasgan.Cli;
 
-TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
-
+var threads = new Option<int>("--threads")
+{
+    Description = "CPU threads for libtorch (default: the core count).",
+    DefaultValueFactory = _ => Environment.ProcessorCount,
+    Recursive = true,
+};
 var root = new RootCommand("OMASGAN anomaly detection: learns from normal data only, scores how anomalous new data is.")
 {
+    threads,
     ToyCommand.Create(),
 };
-return root.Parse(args).Invoke();
+ParseResult parse = root.Parse(args);
+if (parse.Errors.Count == 0)
+    TorchSharp.torch.set_num_threads(Math.Max(1, parse.GetValue(threads)));
+return parse.Invoke();

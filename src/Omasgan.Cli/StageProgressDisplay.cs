@@ -46,6 +46,8 @@ internal static class StageProgressDisplay
     private sealed class Progress(Action<StageProgress> onUpdate, bool plain) : IProgress<StageProgress>
     {
         private DateTime lastLine = DateTime.MinValue;
+        private OmasganStage? stage;
+        private readonly System.Diagnostics.Stopwatch stageClock = new();
 
         public void Report(StageProgress value)
         {
@@ -54,11 +56,17 @@ internal static class StageProgressDisplay
                 onUpdate(value);
                 return;
             }
+            if (stage != value.Stage)
+            {
+                stage = value.Stage;
+                stageClock.Restart();
+            }
             // Non-interactive output (CI, pipes): a line every few seconds and at the end of each stage.
             if (value.Step == value.Steps || DateTime.UtcNow - lastLine > TimeSpan.FromSeconds(5))
             {
                 lastLine = DateTime.UtcNow;
-                Console.Error.WriteLine($"{value.Stage.Title()} {Describe(value)}");
+                double eta = stageClock.Elapsed.TotalSeconds / value.Step * (value.Steps - value.Step);
+                Console.Error.WriteLine($"{value.Stage.Title()} {Describe(value)} · {stageClock.Elapsed.TotalSeconds:F0} s, ETA {eta:F0} s");
             }
         }
     }

@@ -29,22 +29,27 @@ public sealed partial class OmasganDetector
     public const string ManifestFileName = "manifest.json";
     public const string WeightsFileName = "weights.bin";
 
-    /// <summary>JSON settings of every file the project writes: indented, enums by name.</summary>
+    /// <summary>JSON settings of every file the project writes: indented, snake_case names, enums by name.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     /// <summary>Versions of the library, TorchSharp and libtorch, as recorded in manifests.</summary>
-    public static IReadOnlyDictionary<string, string> LibraryVersions { get; } = new Dictionary<string, string>
+    public static IReadOnlyDictionary<string, string> LibraryVersions => new Dictionary<string, string>
     {
-        ["omasgan"] = typeof(OmasganDetector).Assembly.GetName().Version?.ToString() ?? "unknown",
-        ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown",
-        ["libtorch"] = typeof(torch).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "LibTorchPackageVersion")?.Value ?? "2.10.0",
+        ["omasgan"] = InformationalVersion(typeof(OmasganDetector).Assembly),
+        ["torchsharp"] = InformationalVersion(typeof(torch).Assembly),
+        ["libtorch"] = torch.__version__,
     };
+
+    private static string InformationalVersion(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>
     /// Saves the weights and a JSON manifest into <paramref name="directory"/>. Each file is written

@@ -146,13 +146,15 @@ public static class ToyExperiment
         Tensor xs = linspace(xMin, xMax, n), ys = linspace(yMin, yMax, n);
         Tensor[] grid = meshgrid([ys, xs], indexing: "ij");
         Tensor points = stack([grid[1].flatten(), grid[0].flatten()], 1);
+        // Scores grow without bound far from the data; colour by rank over the grid so the
+        // ordering near the data, which is what the AUROC measures, stays visible.
         float[] gridScores = detector.Score(points);
+        int[] order = Enumerable.Range(0, gridScores.Length).OrderBy(i => gridScores[i]).ToArray();
         var values = new double[n, n];
-        for (int r = 0; r < n; r++)
-            for (int c = 0; c < n; c++)
-                values[r, c] = gridScores[r * n + c];
+        for (int rank = 0; rank < order.Length; rank++)
+            values[order[rank] / n, order[rank] % n] = 100.0 * rank / (order.Length - 1);
         Plots.HeatMap(Path.Combine(dir, "score_heatmap.png"), "Anomaly score S(x) over the plane", values,
-            (xMin, xMax, yMin, yMax), "S(x)",
+            (xMin, xMax, yMin, yMax), "percentile of S(x) over the plane",
             [Layer("normal data", training, Colors.White.WithAlpha(0.6), 2)]);
 
         Plots.Roc(Path.Combine(dir, "roc.png"), "ROC on normal test points vs off-support anomalies",

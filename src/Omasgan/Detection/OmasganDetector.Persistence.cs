@@ -20,6 +20,7 @@ public sealed record ModelManifest
     public required int LatentDim { get; init; }
     public required string WeightsSha256 { get; init; }
     public required double[] TrainingScoreQuantiles { get; init; }
+    public FeatureScaling? Scaling { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
     public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
 }
@@ -71,6 +72,7 @@ public sealed partial class OmasganDetector
             LatentDim = LatentDim,
             WeightsSha256 = Sha256(weights),
             TrainingScoreQuantiles = TrainingScoreQuantiles.ToArray(),
+            Scaling = Scaling,
             Versions = LibraryVersions,
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ManifestFileName), JsonSerializer.Serialize(manifest, JsonOptions));
@@ -110,6 +112,10 @@ public sealed partial class OmasganDetector
             throw new ModelLoadException($"{manifestPath}: invalid options ({e.Message}).", e);
         }
 
+        long features = manifest.SampleShape.Aggregate(1L, (a, b) => a * b);
+        if (manifest.Scaling is { } scaling && (scaling.Mean.Length != features || scaling.Std.Length != features))
+            throw new ModelLoadException($"{manifestPath}: the feature scaling does not fit samples of shape [{string.Join(", ", manifest.SampleShape)}].");
+
         var networks = new OmasganNetworks(manifest.Options.Architecture, manifest.LatentDim, manifest.SampleShape);
         try
         {
@@ -120,7 +126,8 @@ public sealed partial class OmasganDetector
             networks.Dispose();
             throw new ModelLoadException($"{weightsPath}: the weights do not fit the manifest's networks ({e.Message}).", e);
         }
-        return new OmasganDetector(manifest.Options, manifest.SampleShape, manifest.LatentDim, networks, manifest.TrainingScoreQuantiles);
+        return new OmasganDetector(manifest.Options, manifest.SampleShape, manifest.LatentDim, networks, manifest.Scaling,
+            manifest.TrainingScoreQuantiles);
     }
 
     private static string Sha256(string path)

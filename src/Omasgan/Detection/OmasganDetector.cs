@@ -38,12 +38,14 @@ public sealed partial class OmasganDetector : IDisposable
 
     private readonly OmasganNetworks networks;
 
-    private OmasganDetector(OmasganOptions options, long[] sampleShape, int latentDim, OmasganNetworks networks, double[] trainingScoreQuantiles)
+    private OmasganDetector(OmasganOptions options, long[] sampleShape, int latentDim, OmasganNetworks networks,
+        FeatureScaling? scaling, double[] trainingScoreQuantiles)
     {
         Options = options;
         SampleShape = sampleShape;
         LatentDim = latentDim;
         this.networks = networks;
+        Scaling = scaling;
         TrainingScoreQuantiles = trainingScoreQuantiles;
         networks.eval();
     }
@@ -57,7 +59,10 @@ public sealed partial class OmasganDetector : IDisposable
     public int LatentDim { get; }
 
     /// <summary>Quantiles 0, 0.001, …, 1 of the scorer's scores on the normal training data.</summary>
-    public IReadOnlyList<double> TrainingScoreQuantiles { get; }
+    public IReadOnlyList<double> TrainingScoreQuantiles { get; private set; }
+
+    /// <summary>The standardisation applied before every network (null: none).</summary>
+    public FeatureScaling? Scaling { get; }
 
     /// <summary>
     /// Trains the four stages on <paramref name="normal"/> (n, ...sample shape), normal data only.
@@ -75,11 +80,12 @@ public sealed partial class OmasganDetector : IDisposable
 
         long[] sampleShape = data.shape[1..];
         int latentDim = options.ResolveLatentDim(sampleShape);
+        FeatureScaling? scaling = options.Standardize ? FeatureScaling.Fit(data) : null;
         manual_seed(options.Seed);
         var nets = new OmasganNetworks(options.Architecture, latentDim, sampleShape);
         try
         {
-            var context = new StageContext(data, options.Divergence, latentDim, progress);
+            var context = new StageContext(scaling?.Apply(data) ?? data, options.Divergence, latentDim, progress);
 
             new FGanStage(options.FGan).Train(context, nets.Generator, nets.Discriminator);
 
@@ -92,10 +98,16 @@ public sealed partial class OmasganDetector : IDisposable
             new RetrainingStage(options.Retraining).Train(context, nets.Generator, nets.Boundary,
                 nets.RetrainedGenerator, nets.RetrainedDiscriminator);
 
+            if (options.Scorer.Initialization == ScorerInitialization.NegatedStage3Discriminator)
+            {
+                OmasganNetworks.CopyWeights(nets.RetrainedDiscriminator, nets.Scorer);
+                OmasganNetworks.NegateOutput(nets.Scorer);
+            }
             new ScorerStage(options.Scorer).Train(context, nets.RetrainedGenerator, nets.Boundary, nets.Scorer);
 
-            var untuned = new OmasganDetector(options, sampleShape, latentDim, nets, []);
-            return new OmasganDetector(options, sampleShape, latentDim, nets, Quantiles(untuned.Score(data)));
+            var detector = new OmasganDetector(options, sampleShape, latentDim, nets, scaling, []);
+            detector.TrainingScoreQuantiles = Quantiles(detector.Score(data));
+            return detector;
         }
         catch
         {
@@ -123,6 +135,7 @@ public sealed partial class OmasganDetector : IDisposable
             using var scope = NewDisposeScope();
             long count = Math.Min(ScoreBatchSize, scores.Length - start);
             Tensor batch = samples.narrow(0, start, count).to_type(ScalarType.Float32);
+            if (Scaling is not null) batch = Scaling.Apply(batch);
             (network.call(batch) * sign).data<float>().CopyTo(scores, (int)start);
         }
         return scores;
@@ -141,7 +154,8 @@ public sealed partial class OmasganDetector : IDisposable
         };
         generator.eval();
         using var _ = no_grad();
-        return generator.call(rand(count, LatentDim));
+        Tensor samples = generator.call(rand(count, LatentDim));
+        return Scaling?.Invert(samples) ?? samples;
     }
 
     /// <summary>The score above which a fraction <paramref name="contamination"/> of the normal training data lies.</summary>

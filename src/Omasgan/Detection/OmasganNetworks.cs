@@ -41,6 +41,20 @@ internal sealed class OmasganNetworks : nn.Module
         register_module("scorer", Scorer);
     }
 
+    /// <summary>
+    /// Negates a network's output by negating its last weight and bias, which every architecture
+    /// here registers last (a final linear layer).
+    /// </summary>
+    public static void NegateOutput(nn.Module network)
+    {
+        using var _ = no_grad();
+        var parameters = network.named_parameters().ToList();
+        if (parameters.Count < 2 || !parameters[^1].name.EndsWith("bias") || !parameters[^2].name.EndsWith("weight"))
+            throw new InvalidOperationException("The network does not end with a linear layer.");
+        parameters[^1].parameter.neg_();
+        parameters[^2].parameter.neg_();
+    }
+
     /// <summary>Copies the weights of <paramref name="source"/> into <paramref name="target"/>.</summary>
     public static void CopyWeights(nn.Module source, nn.Module target)
     {

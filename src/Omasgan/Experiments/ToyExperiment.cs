@@ -37,8 +37,14 @@ public sealed record ToyExperimentOptions
     }
 }
 
-/// <summary>Median distance from generated samples to their nearest training point.</summary>
-public sealed record BoundaryStatistics(double Stage1MedianNearestDistance, double BoundaryMedianNearestDistance, double LargestModeScale);
+/// <summary>
+/// Median distance from generated samples to their nearest training point, and how well Stage 1
+/// covers the data: the 90th percentile over training points of the distance to the nearest Stage 1
+/// sample (small when G reaches every part of every mode).
+/// </summary>
+/// <see cref="AngularCoverage"/> tells whether the boundary samples ring each mode.
+public sealed record BoundaryStatistics(double Stage1MedianNearestDistance, double BoundaryMedianNearestDistance,
+    double Stage1CoverageP90, double AngularCoverage, double LargestModeScale);
 
 /// <summary>What the 2-D experiment measured; also written as metrics.json.</summary>
 public sealed record ToyResult(string RunDirectory, DetectionMetrics Scorer, IReadOnlyDictionary<string, double> DetectorAuroc,
@@ -78,6 +84,8 @@ public static class ToyExperiment
         var boundary = new BoundaryStatistics(
             MedianNearestDistance(stage1Samples, training),
             MedianNearestDistance(boundarySamples, training),
+            NearestDistanceQuantile(training, stage1Samples, 0.9),
+            AngularCoverage(boundarySamples, options.Data),
             options.Data.Modes.Max(m => m.Scale));
 
         detector.Save(Path.Combine(runDirectory, "model"));
@@ -90,6 +98,20 @@ public static class ToyExperiment
         return result;
     }
 
+    /// <summary>Reads options written as a run's config.json.</summary>
+    public static ToyExperimentOptions ReadOptions(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ToyExperimentOptions>(File.ReadAllText(path), OmasganDetector.JsonOptions)
+                ?? throw new InvalidDataException($"{path}: empty options file.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid experiment options ({e.Message}).", e);
+        }
+    }
+
     public static string SourceName(ScoreSource source) => source switch
     {
         ScoreSource.Scorer => "scorer",
@@ -99,11 +121,45 @@ public static class ToyExperiment
     };
 
     /// <summary>Median over samples of the Euclidean distance to the nearest training point.</summary>
-    public static double MedianNearestDistance(Tensor samples, Tensor data)
+    public static double MedianNearestDistance(Tensor samples, Tensor data) => NearestDistanceQuantile(samples, data, 0.5);
+
+    /// <summary>
+    /// How completely samples ring the modes: each sample goes to its nearest mode centre (in mode
+    /// scales); per mode, the share of 16 equal angular sectors that hold a sample between 1 and 8
+    /// scales from the centre; averaged over modes. 1 means a full ring around every mode.
+    /// </summary>
+    public static double AngularCoverage(Tensor samples, TwoModeToyData data, int sectors = 16)
+    {
+        float[] xy = samples.contiguous().data<float>().ToArray();
+        var hit = new bool[data.Modes.Count, sectors];
+        for (int i = 0; i + 1 < xy.Length; i += 2)
+        {
+            int nearest = -1;
+            double best = double.PositiveInfinity, dx = 0, dy = 0;
+            for (int m = 0; m < data.Modes.Count; m++)
+            {
+                ToyMode mode = data.Modes[m];
+                double ex = xy[i] - mode.CentreX, ey = xy[i + 1] - mode.CentreY;
+                double r = Math.Sqrt(ex * ex + ey * ey) / mode.Scale;
+                if (r < best) (best, nearest, dx, dy) = (r, m, ex, ey);
+            }
+            if (best is >= 1 and <= 8)
+            {
+                double angle = Math.Atan2(dy, dx) + Math.PI;
+                hit[nearest, Math.Min(sectors - 1, (int)(angle / (2 * Math.PI) * sectors))] = true;
+            }
+        }
+        int covered = 0;
+        foreach (bool h in hit) if (h) covered++;
+        return (double)covered / hit.Length;
+    }
+
+    /// <summary>The q-quantile over <paramref name="from"/> of the Euclidean distance to the nearest row of <paramref name="to"/>.</summary>
+    public static double NearestDistanceQuantile(Tensor from, Tensor to, double q)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return NearestDataDistance.PerSample(samples, data, squared: false).median().item<float>();
+        return NearestDataDistance.PerSample(from, to, squared: false).to_type(ScalarType.Float64).quantile(q).item<double>();
     }
 
     private static void WriteMetrics(string runDirectory, ToyResult result)
@@ -118,6 +174,8 @@ public static class ToyExperiment
             {
                 ["stage1_median_nearest_distance"] = result.Boundary.Stage1MedianNearestDistance,
                 ["boundary_median_nearest_distance"] = result.Boundary.BoundaryMedianNearestDistance,
+                ["stage1_coverage_p90"] = result.Boundary.Stage1CoverageP90,
+                ["boundary_angular_coverage"] = result.Boundary.AngularCoverage,
                 ["largest_mode_scale"] = result.Boundary.LargestModeScale,
             },
             ["stage_seconds"] = result.StageSeconds,

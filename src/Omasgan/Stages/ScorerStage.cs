@@ -1,8 +1,21 @@
+using Omasgan.Divergences;
 using Omasgan.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Omasgan.Stages;
+
+/// <summary>Where the scorer's weights start.</summary>
+public enum ScorerInitialization
+{
+    /// <summary>Fresh random weights.</summary>
+    Fresh,
+    /// <summary>
+    /// Stage 3's D′ with its output negated: D′ is high on normal data, so −D′ already has the
+    /// scorer's orientation and a shape that follows the data.
+    /// </summary>
+    NegatedStage3Discriminator,
+}
 
 /// <summary>Stage 4 options: the anomaly scorer S.</summary>
 public sealed record ScorerOptions : StageOptions
@@ -18,10 +31,22 @@ public sealed record ScorerOptions : StageOptions
     /// <summary>ζ: share of real data (vs G′'s samples) on the normal side ([0, 1]).</summary>
     public double Zeta { get; init; } = DefaultZeta;
 
+    /// <summary>Where S's weights start (default: fresh).</summary>
+    public ScorerInitialization Initialization { get; init; } = ScorerInitialization.Fresh;
+
+    /// <summary>The scorer's own f-divergence; null uses the detector's.</summary>
+    public Divergence? Divergence { get; init; }
+
     public override void Validate()
     {
         base.Validate();
         OptionChecks.InRange(Zeta, 0, 1, nameof(ScorerOptions) + "." + nameof(Zeta));
+        if (!Enum.IsDefined(Initialization))
+            throw new InvalidOptionException(nameof(ScorerOptions) + "." + nameof(Initialization),
+                $"{nameof(ScorerOptions)}.{nameof(Initialization)} must be one of {string.Join(", ", Enum.GetNames<ScorerInitialization>())}.");
+        if (Divergence is { } d && !Enum.IsDefined(d))
+            throw new InvalidOptionException(nameof(ScorerOptions) + "." + nameof(Divergence),
+                $"{nameof(ScorerOptions)}.{nameof(Divergence)} must be one of {string.Join(", ", Enum.GetNames<Divergence>())}.");
     }
 }
 
@@ -42,13 +67,14 @@ public sealed class ScorerStage(ScorerOptions options)
         boundary.eval();
         scorer.train();
         int n = Options.BatchSize;
+        StageContext own = Options.Divergence is { } d ? context.With(d) : context;
         for (int step = 1; step <= Options.Steps; step++)
         {
             using var scope = NewDisposeScope();
             Tensor ownSamples = StageContext.SampleFrozen(retrainedGenerator, context.Latent(n));
             Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
-            Tensor loss = FGanStage.WithPenalty(context, scorer, context.RealBatch(n), Options.GradientPenaltyWeight,
-                onReal => StageLosses.Scorer(context.Divergence, onReal, scorer.call(ownSamples), scorer.call(boundarySamples), Options.Zeta));
+            Tensor loss = FGanStage.WithPenalty(own, scorer, context.RealBatch(n), Options.GradientPenaltyWeight,
+                onReal => StageLosses.Scorer(own.Divergence, onReal, scorer.call(ownSamples), scorer.call(boundarySamples), Options.Zeta));
             StageContext.Step(optimizer, loss);
             context.Report(OmasganStage.Scorer, step, Options.Steps, ("S", loss));
         }

@@ -8,6 +8,8 @@ namespace Omasgan.Stages;
 /// sampling and progress reporting.</summary>
 public sealed class StageContext(Tensor data, Divergence divergence, int latentDim, IProgress<StageProgress>? progress = null)
 {
+    private readonly IProgress<StageProgress>? progress = progress;
+
     /// <summary>Steps between two progress reports (the last step is always reported).</summary>
     public const int ReportInterval = 10;
 
@@ -15,6 +17,9 @@ public sealed class StageContext(Tensor data, Divergence divergence, int latentD
     public Tensor Data { get; } = data;
     public Divergence Divergence { get; } = divergence;
     public int LatentDim { get; } = latentDim;
+
+    /// <summary>The same context with another divergence.</summary>
+    public StageContext With(Divergence other) => new(Data, other, LatentDim, progress);
 
     /// <summary>A minibatch of normal data drawn uniformly with replacement.</summary>
     public Tensor RealBatch(int size) => Data.index_select(0, randint(0, Data.shape[0], size, dtype: ScalarType.Int64));

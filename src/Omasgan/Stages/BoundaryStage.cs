@@ -58,8 +58,7 @@ public sealed class BoundaryStage(BoundaryOptions options)
         for (int step = 1; step <= Options.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            Tensor fake = StageContext.SampleFrozen(boundary, context.Latent(Options.BatchSize));
-            Tensor lossD = FGanStage.DiscriminatorStep(context, discriminator, optimizerD, fake, Options);
+            Tensor lossD = FGanStage.DiscriminatorSteps(context, discriminator, optimizerD, boundary, Options);
 
             Tensor z = context.Latent(Options.BatchSize);
             Tensor samples = boundary.call(z);

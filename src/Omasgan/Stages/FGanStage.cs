@@ -33,8 +33,7 @@ public sealed class FGanStage(FGanOptions options)
         for (int step = 1; step <= Options.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            Tensor fake = StageContext.SampleFrozen(generator, context.Latent(Options.BatchSize));
-            Tensor lossD = DiscriminatorStep(context, discriminator, optimizerD, fake, Options);
+            Tensor lossD = DiscriminatorSteps(context, discriminator, optimizerD, generator, Options);
 
             Tensor lossG = StageLosses.FGanGenerator(context.Divergence,
                 discriminator.call(generator.call(context.Latent(Options.BatchSize))));
@@ -43,8 +42,22 @@ public sealed class FGanStage(FGanOptions options)
         }
     }
 
+    /// <summary>
+    /// <see cref="StageOptions.DiscriminatorSteps"/> f-GAN discriminator updates against fresh samples of
+    /// <paramref name="generator"/>; returns the last loss. Shared by Stages 1 and 2.
+    /// </summary>
+    internal static Tensor DiscriminatorSteps(StageContext context, nn.Module<Tensor, Tensor> discriminator,
+        optim.Optimizer optimizer, nn.Module<Tensor, Tensor> generator, StageOptions options)
+    {
+        Tensor loss = null!;
+        for (int k = 0; k < options.DiscriminatorSteps; k++)
+            loss = DiscriminatorStep(context, discriminator, optimizer,
+                StageContext.SampleFrozen(generator, context.Latent(options.BatchSize)), options);
+        return loss;
+    }
+
     /// <summary>One f-GAN discriminator update against <paramref name="fake"/> (no gradient to its
-    /// generator), with the gradient penalty on the real batch. Shared by Stages 1 and 2.</summary>
+    /// generator), with the gradient penalty on the real batch.</summary>
     internal static Tensor DiscriminatorStep(StageContext context, nn.Module<Tensor, Tensor> discriminator,
         optim.Optimizer optimizer, Tensor fake, StageOptions options)
     {

@@ -56,14 +56,18 @@ public sealed class RetrainingStage(RetrainingOptions options)
         for (int step = 1; step <= Options.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            Tensor stage1Samples = StageContext.SampleFrozen(stage1Generator, context.Latent(n));
-            Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
-            Tensor ownSamples = StageContext.SampleFrozen(generator, context.Latent(n));
-            Tensor lossD = FGanStage.WithPenalty(context, discriminator, context.RealBatch(n), Options.GradientPenaltyWeight,
-                onReal => StageLosses.RetrainingDiscriminator(context.Divergence, onReal,
-                    discriminator.call(stage1Samples), discriminator.call(ownSamples), discriminator.call(boundarySamples),
-                    Options.Alpha, Options.Beta, Options.GammaBoundary, Options.Delta));
-            StageContext.Step(optimizerD, lossD);
+            Tensor lossD = null!;
+            for (int k = 0; k < Options.DiscriminatorSteps; k++)
+            {
+                Tensor stage1Samples = StageContext.SampleFrozen(stage1Generator, context.Latent(n));
+                Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
+                Tensor ownSamples = StageContext.SampleFrozen(generator, context.Latent(n));
+                lossD = FGanStage.WithPenalty(context, discriminator, context.RealBatch(n), Options.GradientPenaltyWeight,
+                    onReal => StageLosses.RetrainingDiscriminator(context.Divergence, onReal,
+                        discriminator.call(stage1Samples), discriminator.call(ownSamples), discriminator.call(boundarySamples),
+                        Options.Alpha, Options.Beta, Options.GammaBoundary, Options.Delta));
+                StageContext.Step(optimizerD, lossD);
+            }
 
             Tensor lossG = Options.Beta * StageLosses.FGanGenerator(context.Divergence,
                 discriminator.call(generator.call(context.Latent(n))));

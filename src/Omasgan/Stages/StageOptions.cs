@@ -21,6 +21,9 @@ public abstract record StageOptions
     /// <summary>Adam β₂ ([0, 1)).</summary>
     public double AdamBeta2 { get; init; } = 0.999;
 
+    /// <summary>Discriminator updates per generator update (1–100; default 1).</summary>
+    public int DiscriminatorSteps { get; init; } = 1;
+
     /// <summary>Weight γ of the gradient penalty on real data ([0, 10⁶]; 0 turns it off).</summary>
     public abstract double GradientPenaltyWeight { get; init; }
 
@@ -34,5 +37,6 @@ public abstract record StageOptions
         OptionChecks.InRange(AdamBeta1, 0, 0.999999, prefix + nameof(AdamBeta1));
         OptionChecks.InRange(AdamBeta2, 0, 0.999999, prefix + nameof(AdamBeta2));
         OptionChecks.InRange(GradientPenaltyWeight, 0, 1e6, prefix + nameof(GradientPenaltyWeight));
+        OptionChecks.InRange(DiscriminatorSteps, 1, 100, prefix + nameof(DiscriminatorSteps));
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Omasgan.Cli;
 
 var threads = new Option<int>("--threads")
@@ -7,8 +8,11 @@ var threads = new Option<int>("--threads")
     DefaultValueFactory = _ => Environment.ProcessorCount,
     Recursive = true,
 };
-var root = new RootCommand("OMASGAN anomaly detection: learns from normal data only, scores how anomalous new data is.")
+// Named explicitly: the executable is Omasgan.Cli, the command a user types is omasgan.
+var root = new Command("omasgan", "OMASGAN anomaly detection: learns from normal data only, scores how anomalous new data is.")
 {
+    new HelpOption(),
+    new VersionOption(),
     threads,
     ToyCommand.Create(),
 };

@@ -51,24 +51,14 @@ public sealed class BoundaryStage(BoundaryOptions options)
     public void Train(StageContext context, nn.Module<Tensor, Tensor> boundary, nn.Module<Tensor, Tensor> discriminator)
     {
         Options.Validate();
-        using var optimizerB = StageContext.Adam(boundary, Options);
-        using var optimizerD = StageContext.Adam(discriminator, Options);
-        boundary.train();
-        discriminator.train();
-        for (int step = 1; step <= Options.Steps; step++)
+        FGanStage.TrainAdversarially(context, OmasganStage.Boundary, Options, boundary, discriminator, z =>
         {
-            using var scope = NewDisposeScope();
-            Tensor lossD = FGanStage.DiscriminatorSteps(context, discriminator, optimizerD, boundary, Options);
-
-            Tensor z = context.Latent(Options.BatchSize);
             Tensor samples = boundary.call(z);
             Tensor nearest = NearestDataDistance.Mean(samples, context.Data, Options.SquaredDistances, Options.NearestDataChunk);
             Tensor scattering = Scattering.Compute(z, samples, Options.SquaredDistances);
             Tensor lossB = StageLosses.BoundaryGenerator(context.Divergence, discriminator.call(samples), nearest, scattering,
                 Options.NearestDataWeight, Options.ScatteringWeight);
-            StageContext.Step(optimizerB, lossB);
-            context.Report(OmasganStage.Boundary, step, Options.Steps,
-                ("D", lossD), ("B", lossB), ("nearest", nearest), ("scatter", scattering));
-        }
+            return (lossB, [("B", lossB), ("nearest", nearest), ("scatter", scattering)]);
+        });
     }
 }

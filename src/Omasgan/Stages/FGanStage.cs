@@ -26,19 +26,33 @@ public sealed class FGanStage(FGanOptions options)
     public void Train(StageContext context, nn.Module<Tensor, Tensor> generator, nn.Module<Tensor, Tensor> discriminator)
     {
         Options.Validate();
-        using var optimizerG = StageContext.Adam(generator, Options);
-        using var optimizerD = StageContext.Adam(discriminator, Options);
+        TrainAdversarially(context, OmasganStage.FGan, Options, generator, discriminator, z =>
+        {
+            Tensor lossG = StageLosses.FGanGenerator(context.Divergence, discriminator.call(generator.call(z)));
+            return (lossG, [("G", lossG)]);
+        });
+    }
+
+    /// <summary>
+    /// The f-GAN loop of Stages 1 and 2: each step makes <see cref="StageOptions.DiscriminatorSteps"/>
+    /// discriminator updates against the generator's samples, then one generator update on
+    /// <paramref name="generatorLoss"/>(z), which also names the values to report.
+    /// </summary>
+    internal static void TrainAdversarially(StageContext context, OmasganStage stage, StageOptions options,
+        nn.Module<Tensor, Tensor> generator, nn.Module<Tensor, Tensor> discriminator,
+        Func<Tensor, (Tensor Loss, (string Name, Tensor Value)[] Reported)> generatorLoss)
+    {
+        using var optimizerG = StageContext.Adam(generator, options);
+        using var optimizerD = StageContext.Adam(discriminator, options);
         generator.train();
         discriminator.train();
-        for (int step = 1; step <= Options.Steps; step++)
+        for (int step = 1; step <= options.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            Tensor lossD = DiscriminatorSteps(context, discriminator, optimizerD, generator, Options);
-
-            Tensor lossG = StageLosses.FGanGenerator(context.Divergence,
-                discriminator.call(generator.call(context.Latent(Options.BatchSize))));
+            Tensor lossD = DiscriminatorSteps(context, discriminator, optimizerD, generator, options);
+            var (lossG, reported) = generatorLoss(context.Latent(options.BatchSize));
             StageContext.Step(optimizerG, lossG);
-            context.Report(OmasganStage.FGan, step, Options.Steps, ("D", lossD), ("G", lossG));
+            context.Report(stage, step, options.Steps, [("D", lossD), .. reported]);
         }
     }
 

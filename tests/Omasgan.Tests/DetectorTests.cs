@@ -126,6 +126,19 @@ public class DetectorTests
     }
 
     [Fact]
+    public void A_loss_that_overflows_stops_training_naming_stage_step_and_loss()
+    {
+        // Unstandardised data of size 1e25: Stage 1's losses stay finite (about −1e25), but Stage 2's
+        // squared nearest-data distance from B(z) (near the origin) is ~1e50 and overflows float32.
+        Tensor huge = ToyTraining() * 1e25f;
+        var e = Assert.Throws<TrainingDivergedException>(() => OmasganDetector.Fit(huge, TinyOptions() with { Standardize = false }));
+        Assert.Equal(OmasganStage.Boundary, e.Stage);
+        Assert.Equal(1, e.Step);
+        Assert.Equal("B", e.Loss);
+        Assert.Contains("Stage 2 (Boundary) diverged at step 1: loss B = ", e.Message);
+    }
+
+    [Fact]
     public void Bad_training_data_is_refused()
     {
         Assert.Throws<ArgumentException>(() => OmasganDetector.Fit(zeros(1, 2), TinyOptions()));

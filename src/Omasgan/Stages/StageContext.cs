@@ -34,21 +34,24 @@ public sealed class StageContext(Tensor data, Divergence divergence, int latentD
         return generator.call(z);
     }
 
-    /// <summary>Reports progress every <see cref="ReportInterval"/> steps and at the last step,
-    /// and stops training when a loss is NaN or infinite.</summary>
+    /// <summary>
+    /// Stops training with <see cref="TrainingDivergedException"/> as soon as a loss is NaN or
+    /// infinite (checked every step), and reports progress every <see cref="ReportInterval"/> steps
+    /// and at the last step.
+    /// </summary>
     public void Report(OmasganStage stage, int step, int steps, params (string Name, Tensor Value)[] losses)
     {
-        if (step % ReportInterval != 0 && step != steps)
-            return;
-        var values = new Dictionary<string, double>(losses.Length);
+        bool report = step % ReportInterval == 0 || step == steps;
+        var values = report ? new Dictionary<string, double>(losses.Length) : null;
         foreach (var (name, tensor) in losses)
         {
             double value = tensor.item<float>();
             if (!double.IsFinite(value))
                 throw new TrainingDivergedException(stage, step, name, value);
-            values[name] = value;
+            values?.Add(name, value);
         }
-        progress?.Report(new StageProgress(stage, step, steps, values));
+        if (values is not null)
+            progress?.Report(new StageProgress(stage, step, steps, values));
     }
 
     /// <summary>Adam over a module's parameters with a stage's settings.</summary>

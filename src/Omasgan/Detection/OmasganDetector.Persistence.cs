@@ -38,6 +38,7 @@ public sealed partial class OmasganDetector
         DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        RespectNullableAnnotations = true,
     };
 
     /// <summary>Versions of the library, TorchSharp and libtorch, as recorded in manifests.</summary>
@@ -112,18 +113,21 @@ public sealed partial class OmasganDetector
             throw new ModelLoadException($"{manifestPath}: invalid options ({e.Message}).", e);
         }
 
+        if (manifest.SampleShape.Length == 0 || manifest.SampleShape.Any(d => d < 1 || d > 1 << 20) || manifest.LatentDim is < 1 or > 4096)
+            throw new ModelLoadException($"{manifestPath}: invalid sample shape [{string.Join(", ", manifest.SampleShape)}] or latent size {manifest.LatentDim}.");
         long features = manifest.SampleShape.Aggregate(1L, (a, b) => a * b);
         if (manifest.Scaling is { } scaling && (scaling.Mean.Length != features || scaling.Std.Length != features))
             throw new ModelLoadException($"{manifestPath}: the feature scaling does not fit samples of shape [{string.Join(", ", manifest.SampleShape)}].");
 
-        var networks = new OmasganNetworks(manifest.Options.Architecture, manifest.LatentDim, manifest.SampleShape);
+        OmasganNetworks? networks = null;
         try
         {
+            networks = new OmasganNetworks(manifest.Options.Architecture, manifest.LatentDim, manifest.SampleShape);
             networks.load(weightsPath, strict: true);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            networks.Dispose();
+            networks?.Dispose();
             throw new ModelLoadException($"{weightsPath}: the weights do not fit the manifest's networks ({e.Message}).", e);
         }
         return new OmasganDetector(manifest.Options, manifest.SampleShape, manifest.LatentDim, networks, manifest.Scaling,

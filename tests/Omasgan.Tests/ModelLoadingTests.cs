@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using Omasgan.Detection;
+
+namespace Omasgan.Tests;
+
+/// <summary>Every way a saved model can be wrong gives <see cref="ModelLoadException"/>, never a crash or a silently wrong model.</summary>
+public sealed class ModelLoadingTests : IDisposable
+{
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "omasgan-load-" + Guid.NewGuid());
+
+    public ModelLoadingTests()
+    {
+        using var detector = OmasganDetector.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 2));
+        detector.Save(dir);
+    }
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    string Manifest => Path.Combine(dir, OmasganDetector.ManifestFileName);
+    string Weights => Path.Combine(dir, OmasganDetector.WeightsFileName);
+
+    void EditManifest(Action<JsonNode> edit)
+    {
+        JsonNode node = JsonNode.Parse(File.ReadAllText(Manifest))!;
+        edit(node);
+        File.WriteAllText(Manifest, node.ToJsonString());
+    }
+
+    ModelLoadException LoadFails() => Assert.Throws<ModelLoadException>(() => OmasganDetector.Load(dir));
+
+    [Fact]
+    public void A_valid_model_loads() => OmasganDetector.Load(dir).Dispose();
+
+    [Fact]
+    public void Missing_files_are_named()
+    {
+        File.Delete(Weights);
+        Assert.Contains("weights file is missing", LoadFails().Message);
+        Directory.Delete(dir, recursive: true);
+        Assert.Contains("no model manifest", LoadFails().Message);
+        Directory.CreateDirectory(dir);
+    }
+
+    [Fact]
+    public void Truncated_weights_are_refused()
+    {
+        byte[] bytes = File.ReadAllBytes(Weights);
+        File.WriteAllBytes(Weights, bytes[..(bytes.Length / 2)]);
+        Assert.Contains("SHA-256", LoadFails().Message);
+    }
+
+    [Fact]
+    public void A_manifest_that_is_not_json_is_refused()
+    {
+        File.WriteAllText(Manifest, "\u0000\u0001 not a manifest");
+        Assert.Contains("not a valid model manifest", LoadFails().Message);
+    }
+
+    [Fact]
+    public void A_newer_format_is_refused()
+    {
+        EditManifest(m => m["format_version"] = ModelManifest.CurrentFormatVersion + 1);
+        Assert.Contains("newer than this library reads", LoadFails().Message);
+    }
+
+    [Fact]
+    public void Another_input_shape_is_refused()
+    {
+        EditManifest(m => m["sample_shape"] = new JsonArray(3));
+        Assert.Contains("does not fit samples of shape [3]", LoadFails().Message);
+    }
+
+    [Fact]
+    public void Another_architecture_is_refused()
+    {
+        EditManifest(m => m["options"]!["architecture"]!["hidden_width"] = 32);
+        Assert.Contains("do not fit the manifest's networks", LoadFails().Message);
+    }
+
+    [Theory]
+    [InlineData("options")]
+    [InlineData("sample_shape")]
+    [InlineData("weights_sha256")]
+    public void Null_or_missing_fields_are_refused(string field)
+    {
+        EditManifest(m => m[field] = null);
+        Assert.Contains("not a valid model manifest", LoadFails().Message);
+        EditManifest(m => m.AsObject().Remove(field));
+        Assert.Contains("not a valid model manifest", LoadFails().Message);
+    }
+
+    [Fact]
+    public void Impossible_shapes_are_refused()
+    {
+        EditManifest(m => m["sample_shape"] = new JsonArray(-2));
+        Assert.Contains("invalid sample shape [-2]", LoadFails().Message);
+    }
+
+    [Fact]
+    public void Options_out_of_range_in_a_manifest_are_refused()
+    {
+        EditManifest(m => m["options"]!["scorer"]!["zeta"] = 7);
+        Assert.Contains("ScorerOptions.Zeta must be in [0, 1]", LoadFails().Message);
+    }
+}

@@ -52,6 +52,21 @@ public class TrainingSmokeTests
     }
 
     [Fact]
+    public void Live_tensors_stay_flat_through_every_stage()
+    {
+        // Tensors alive on this thread at each progress report; the report comes from inside a
+        // step's dispose scope, so a step that leaked would raise the count report after report.
+        var live = new List<(OmasganStage Stage, int Step, long Count)>();
+        using var detector = OmasganDetector.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 200),
+            new SyncProgress(p => live.Add((p.Stage, p.Step, DisposeScopeManager.Statistics.ThreadTotalLiveCount))));
+        foreach (OmasganStage stage in Enum.GetValues<OmasganStage>())
+        {
+            var counts = live.Where(l => l.Stage == stage && l.Step >= 20).Select(l => l.Count).Distinct().ToList();
+            Assert.True(counts.Count == 1, $"{stage}: live tensors {string.Join(", ", counts)}");
+        }
+    }
+
+    [Fact]
     public void Toy_anomalies_lie_off_the_support_and_include_the_gap()
     {
         var data = new TwoModeToyData();

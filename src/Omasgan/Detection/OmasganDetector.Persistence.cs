@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp;
@@ -71,7 +70,7 @@ public sealed partial class OmasganDetector
             Options = Options,
             SampleShape = SampleShape,
             LatentDim = LatentDim,
-            WeightsSha256 = Sha256(weights),
+            WeightsSha256 = Hashes.OfFile(weights),
             TrainingScoreQuantiles = TrainingScoreQuantiles.ToArray(),
             Scaling = Scaling,
             Versions = LibraryVersions,
@@ -102,7 +101,7 @@ public sealed partial class OmasganDetector
         }
         if (manifest.FormatVersion > ModelManifest.CurrentFormatVersion)
             throw new ModelLoadException($"{manifestPath}: format version {manifest.FormatVersion} is newer than this library reads ({ModelManifest.CurrentFormatVersion}).");
-        if (!string.Equals(Sha256(weightsPath), manifest.WeightsSha256, StringComparison.OrdinalIgnoreCase))
+        if (!Hashes.Same(Hashes.OfFile(weightsPath), manifest.WeightsSha256))
             throw new ModelLoadException($"{weightsPath}: the weights do not match the manifest's SHA-256 (altered or truncated).");
         try
         {
@@ -132,11 +131,5 @@ public sealed partial class OmasganDetector
         }
         return new OmasganDetector(manifest.Options, manifest.SampleShape, manifest.LatentDim, networks, manifest.Scaling,
             manifest.TrainingScoreQuantiles);
-    }
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(stream));
     }
 }

@@ -1,3 +1,4 @@
+using Omasgan.Checkpoints;
 using Omasgan.Stages;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -66,18 +67,54 @@ public sealed partial class OmasganDetector : IDisposable
 
     /// <summary>
     /// Trains the four stages on <paramref name="normal"/> (n, ...sample shape), normal data only.
+    /// With <paramref name="checkpoints"/>, progress is saved as it goes, a run can resume from the
+    /// last complete checkpoint, and a diverged stage can roll back to it with a lower learning rate.
     /// </summary>
+    /// <param name="options">null: the defaults, or when resuming, the checkpoint's own options.</param>
     /// <exception cref="InvalidOptionException">an option is out of its range.</exception>
-    public static OmasganDetector Fit(Tensor normal, OmasganOptions? options = null, IProgress<StageProgress>? progress = null)
+    /// <exception cref="TrainingDivergedException">a loss became NaN or infinite and no rollback was left.</exception>
+    /// <exception cref="ModelLoadException">the checkpoint to resume from is unreadable or altered.</exception>
+    public static OmasganDetector Fit(Tensor normal, OmasganOptions? options = null, IProgress<StageProgress>? progress = null,
+        CheckpointOptions? checkpoints = null)
     {
-        options ??= new OmasganOptions();
-        options.Validate();
+        checkpoints?.Validate();
         if (normal.dim() < 2 || normal.shape[0] < 2)
             throw new ArgumentException($"Need at least two normal samples as an (n, ...) tensor; got shape [{string.Join(", ", normal.shape)}].", nameof(normal));
         Tensor data = normal.detach().to_type(ScalarType.Float32).contiguous();
         if (!isfinite(data).all().item<bool>())
             throw new ArgumentException("The normal data contains NaN or infinite values.", nameof(normal));
+        string? dataSha256 = checkpoints is null ? null : CheckpointStore.Fingerprint(data);
 
+        CheckpointManifest? resume = checkpoints is { Resume: true } ? CheckpointStore.ReadManifest(checkpoints.Directory) : null;
+        if (resume is not null)
+        {
+            if (!Hashes.Same(resume.DataSha256, dataSha256!))
+                throw new ArgumentException($"{checkpoints!.Directory}: the checkpoint was trained on other data.", nameof(normal));
+            if (options is not null && options != resume.Options)
+                throw new ArgumentException($"{checkpoints!.Directory}: the checkpoint was trained with other options (its {CheckpointStore.ManifestFileName} holds them).", nameof(options));
+            options = resume.Options;
+        }
+        options ??= new OmasganOptions();
+        options.Validate();
+
+        for (int rollback = 0; ; rollback++)
+        {
+            try
+            {
+                return Train(data, options, progress, checkpoints, dataSha256, resume);
+            }
+            catch (TrainingDivergedException e) when (checkpoints is not null && rollback < checkpoints.Rollbacks)
+            {
+                // Back to the last complete checkpoint (or the start), the diverged stage slower.
+                options = options.WithLearningRateScaled(e.Stage, checkpoints.RollbackLearningRateFactor);
+                resume = CheckpointStore.ReadManifest(checkpoints.Directory);
+            }
+        }
+    }
+
+    private static OmasganDetector Train(Tensor data, OmasganOptions options, IProgress<StageProgress>? progress,
+        CheckpointOptions? checkpoints, string? dataSha256, CheckpointManifest? resume)
+    {
         long[] sampleShape = data.shape[1..];
         int latentDim = options.ResolveLatentDim(sampleShape);
         FeatureScaling? scaling = options.Standardize ? FeatureScaling.Fit(data) : null;
@@ -85,20 +122,39 @@ public sealed partial class OmasganDetector : IDisposable
         var nets = new OmasganNetworks(options.Architecture, latentDim, sampleShape);
         try
         {
-            var context = new StageContext(scaling?.Apply(data) ?? data, options.Divergence, latentDim, progress);
+            CheckpointStore? store = null;
+            if (checkpoints is not null)
+            {
+                MemoryStream? state = resume is null ? null : CheckpointStore.LoadState(checkpoints.Directory, resume, nets);
+                store = new CheckpointStore(checkpoints, nets, (stage, step) => new CheckpointManifest
+                {
+                    Options = options, SampleShape = sampleShape, LatentDim = latentDim, Scaling = scaling,
+                    Stage = stage, Step = step, DataSha256 = dataSha256!, StateFile = "", StateSha256 = "",
+                    Versions = LibraryVersions,
+                }, resume is null ? null : (resume, state!));
+            }
+            var context = new StageContext(scaling?.Apply(data) ?? data, options.Divergence, latentDim, progress, store);
+            // A stage starts from its predecessors' networks unless the run resumes inside or after it.
+            bool starts(OmasganStage stage) => resume is null || stage > resume.Stage;
 
             new FGanStage(options.FGan).Train(context, nets.Generator, nets.Discriminator);
 
-            OmasganNetworks.CopyWeights(nets.Generator, nets.Boundary);
-            OmasganNetworks.CopyWeights(nets.Discriminator, nets.BoundaryDiscriminator);
+            if (starts(OmasganStage.Boundary))
+            {
+                OmasganNetworks.CopyWeights(nets.Generator, nets.Boundary);
+                OmasganNetworks.CopyWeights(nets.Discriminator, nets.BoundaryDiscriminator);
+            }
             new BoundaryStage(options.Boundary).Train(context, nets.Boundary, nets.BoundaryDiscriminator);
 
-            OmasganNetworks.CopyWeights(nets.Generator, nets.RetrainedGenerator);
-            OmasganNetworks.CopyWeights(nets.Discriminator, nets.RetrainedDiscriminator);
+            if (starts(OmasganStage.Retraining))
+            {
+                OmasganNetworks.CopyWeights(nets.Generator, nets.RetrainedGenerator);
+                OmasganNetworks.CopyWeights(nets.Discriminator, nets.RetrainedDiscriminator);
+            }
             new RetrainingStage(options.Retraining).Train(context, nets.Generator, nets.Boundary,
                 nets.RetrainedGenerator, nets.RetrainedDiscriminator);
 
-            if (options.Scorer.Initialization == ScorerInitialization.NegatedStage3Discriminator)
+            if (starts(OmasganStage.Scorer) && options.Scorer.Initialization == ScorerInitialization.NegatedStage3Discriminator)
             {
                 OmasganNetworks.CopyWeights(nets.RetrainedDiscriminator, nets.Scorer);
                 OmasganNetworks.NegateOutput(nets.Scorer);

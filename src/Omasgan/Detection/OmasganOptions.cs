@@ -47,6 +47,16 @@ public sealed record OmasganOptions
         Scorer.Validate();
     }
 
+    /// <summary>These options with one stage's learning rate multiplied by <paramref name="factor"/>.</summary>
+    public OmasganOptions WithLearningRateScaled(OmasganStage stage, double factor) => stage switch
+    {
+        OmasganStage.FGan => this with { FGan = FGan with { LearningRate = FGan.LearningRate * factor } },
+        OmasganStage.Boundary => this with { Boundary = Boundary with { LearningRate = Boundary.LearningRate * factor } },
+        OmasganStage.Retraining => this with { Retraining = Retraining with { LearningRate = Retraining.LearningRate * factor } },
+        OmasganStage.Scorer => this with { Scorer = Scorer with { LearningRate = Scorer.LearningRate * factor } },
+        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
+    };
+
     /// <summary>The latent size actually used for samples of <paramref name="sampleShape"/>.</summary>
     public int ResolveLatentDim(long[] sampleShape) =>
         LatentDim ?? (sampleShape.Length == 1 ? checked((int)sampleShape[0]) : 100);

@@ -46,13 +46,14 @@ public sealed class FGanStage(FGanOptions options)
         using var optimizerD = StageContext.Adam(discriminator, options);
         generator.train();
         discriminator.train();
-        for (int step = 1; step <= options.Steps; step++)
+        for (int step = context.FirstStep(stage, optimizerG, optimizerD); step <= options.Steps; step++)
         {
             using var scope = NewDisposeScope();
             Tensor lossD = DiscriminatorSteps(context, discriminator, optimizerD, generator, options);
             var (lossG, reported) = generatorLoss(context.Latent(options.BatchSize));
             StageContext.Step(optimizerG, lossG);
             context.Report(stage, step, options.Steps, [("D", lossD), .. reported]);
+            context.Completed(stage, step, options.Steps, optimizerG, optimizerD);
         }
     }
 

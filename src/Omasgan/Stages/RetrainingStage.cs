@@ -53,7 +53,7 @@ public sealed class RetrainingStage(RetrainingOptions options)
         generator.train();
         discriminator.train();
         int n = Options.BatchSize;
-        for (int step = 1; step <= Options.Steps; step++)
+        for (int step = context.FirstStep(OmasganStage.Retraining, optimizerG, optimizerD); step <= Options.Steps; step++)
         {
             using var scope = NewDisposeScope();
             Tensor lossD = null!;
@@ -73,6 +73,7 @@ public sealed class RetrainingStage(RetrainingOptions options)
                 discriminator.call(generator.call(context.Latent(n))));
             StageContext.Step(optimizerG, lossG);
             context.Report(OmasganStage.Retraining, step, Options.Steps, ("D'", lossD), ("G'", lossG));
+            context.Completed(OmasganStage.Retraining, step, Options.Steps, optimizerG, optimizerD);
         }
     }
 }

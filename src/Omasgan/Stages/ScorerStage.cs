@@ -68,7 +68,7 @@ public sealed class ScorerStage(ScorerOptions options)
         scorer.train();
         int n = Options.BatchSize;
         StageContext own = Options.Divergence is { } d ? context.With(d) : context;
-        for (int step = 1; step <= Options.Steps; step++)
+        for (int step = context.FirstStep(OmasganStage.Scorer, optimizer); step <= Options.Steps; step++)
         {
             using var scope = NewDisposeScope();
             Tensor ownSamples = StageContext.SampleFrozen(retrainedGenerator, context.Latent(n));
@@ -77,6 +77,7 @@ public sealed class ScorerStage(ScorerOptions options)
                 onReal => StageLosses.Scorer(own.Divergence, onReal, scorer.call(ownSamples), scorer.call(boundarySamples), Options.Zeta));
             StageContext.Step(optimizer, loss);
             context.Report(OmasganStage.Scorer, step, Options.Steps, ("S", loss));
+            context.Completed(OmasganStage.Scorer, step, Options.Steps, optimizer);
         }
     }
 }

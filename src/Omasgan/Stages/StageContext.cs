@@ -4,11 +4,27 @@ using static TorchSharp.torch;
 
 namespace Omasgan.Stages;
 
+/// <summary>Saves a stage's progress after its steps and restores it when a run resumes.</summary>
+public interface IStageCheckpoints
+{
+    /// <summary>
+    /// Steps of <paramref name="stage"/> already done: 0 for a fresh start; for the stage a run resumes
+    /// in, the optimisers' and the random generator's states are restored first; a stage finished
+    /// before the resumed one returns <see cref="int.MaxValue"/>.
+    /// </summary>
+    int Restore(OmasganStage stage, IReadOnlyList<optim.Optimizer> optimizers);
+
+    /// <summary>Called after every completed step.</summary>
+    void Completed(OmasganStage stage, int step, int steps, IReadOnlyList<optim.Optimizer> optimizers);
+}
+
 /// <summary>What a stage needs besides its networks: the normal data, the divergence, latent
-/// sampling and progress reporting.</summary>
-public sealed class StageContext(Tensor data, Divergence divergence, int latentDim, IProgress<StageProgress>? progress = null)
+/// sampling, progress reporting and checkpoints.</summary>
+public sealed class StageContext(Tensor data, Divergence divergence, int latentDim, IProgress<StageProgress>? progress = null,
+    IStageCheckpoints? checkpoints = null)
 {
     private readonly IProgress<StageProgress>? progress = progress;
+    private readonly IStageCheckpoints? checkpoints = checkpoints;
 
     /// <summary>Steps between two progress reports (the last step is always reported).</summary>
     public const int ReportInterval = 10;
@@ -19,7 +35,18 @@ public sealed class StageContext(Tensor data, Divergence divergence, int latentD
     public int LatentDim { get; } = latentDim;
 
     /// <summary>The same context with another divergence.</summary>
-    public StageContext With(Divergence other) => new(Data, other, LatentDim, progress);
+    public StageContext With(Divergence other) => new(Data, other, LatentDim, progress, checkpoints);
+
+    /// <summary>The first step a stage runs: 1, or the step after a restored checkpoint.</summary>
+    internal int FirstStep(OmasganStage stage, params optim.Optimizer[] optimizers)
+    {
+        int done = checkpoints?.Restore(stage, optimizers) ?? 0;
+        return done == int.MaxValue ? int.MaxValue : done + 1;
+    }
+
+    /// <summary>Marks a step complete (checkpoints save here).</summary>
+    internal void Completed(OmasganStage stage, int step, int steps, params optim.Optimizer[] optimizers) =>
+        checkpoints?.Completed(stage, step, steps, optimizers);
 
     /// <summary>A minibatch of normal data drawn uniformly with replacement.</summary>
     public Tensor RealBatch(int size) => Data.index_select(0, randint(0, Data.shape[0], size, dtype: ScalarType.Int64));

@@ -20,13 +20,31 @@ internal static class ToyCommand
         };
         var mu = new Option<double?>("--mu") { Description = "Stage 2 weight μ of the nearest-data term." };
         var nu = new Option<double?>("--nu") { Description = "Stage 2 weight ν of the scattering term." };
+        var checkpointEvery = new Option<int>("--checkpoint-every")
+        {
+            Description = "Steps between checkpoints in the run folder's checkpoints/ (each stage also saves at its end).",
+            DefaultValueFactory = _ => Omasgan.Checkpoints.CheckpointOptions.DefaultInterval,
+        };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its config.json." };
         var command = new Command("toy", "Train the four stages on the 2-D two-mode data and write metrics, pictures and the model.")
         {
-            config, seed, steps, output, divergence, mu, nu,
+            config, seed, steps, output, divergence, mu, nu, checkpointEvery, resume,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            ToyExperimentOptions options = parse.GetValue(config) is string path ? ToyExperiment.ReadOptions(path) : new();
+            bool resuming = parse.GetValue(resume);
+            if (resuming)
+            {
+                if (parse.GetValue(output) is null)
+                    throw new ArgumentException("--resume needs --out, the run folder to continue.");
+                Option[] changing = [config, seed, steps, divergence, mu, nu];
+                if (changing.FirstOrDefault(o => parse.GetResult(o) is not null) is { } given)
+                    throw new ArgumentException($"--resume continues with the run's own config.json; {given.Name} cannot change it.");
+            }
+            ToyExperimentOptions options =
+                resuming ? ToyExperiment.ReadOptions(Path.Combine(parse.GetValue(output)!, "config.json"))
+                : parse.GetValue(config) is string path ? ToyExperiment.ReadOptions(path)
+                : new();
             var detector = options.Detector;
             if (parse.GetValue(seed) is int s)
                 detector = detector with { Seed = s };
@@ -53,7 +71,8 @@ internal static class ToyCommand
 
             string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"toy-{DateTime.Now:yyyyMMdd-HHmmss}");
             AnsiConsole.MarkupLine($"[bold]OMASGAN 2-D experiment[/] · seed {detector.Seed} · {detector.Divergence.CliName()} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
-            ToyResult result = StageProgressDisplay.Run(detector, progress => ToyExperiment.Run(options, runDirectory, progress));
+            ToyResult result = StageProgressDisplay.Run(detector,
+                progress => ToyExperiment.Run(options, runDirectory, progress, parse.GetValue(checkpointEvery), resuming));
 
             var table = new Table().AddColumns("detector", "AUROC");
             foreach (var (detectorName, auroc) in result.DetectorAuroc)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Omasgan.Checkpoints;
 using Omasgan.Data;
 using Omasgan.Detection;
 using Omasgan.Evaluation;
@@ -56,7 +57,13 @@ public sealed record ToyResult(string RunDirectory, DetectionMetrics Scorer, IRe
 /// </summary>
 public static class ToyExperiment
 {
-    public static ToyResult Run(ToyExperimentOptions options, string runDirectory, IProgress<StageProgress>? progress = null)
+    /// <summary>The run folder's checkpoint folder.</summary>
+    public const string CheckpointFolder = "checkpoints";
+
+    /// <param name="checkpointInterval">steps between checkpoints in the run folder's <see cref="CheckpointFolder"/>; null: none.</param>
+    /// <param name="resume">continue from the run folder's last checkpoint.</param>
+    public static ToyResult Run(ToyExperimentOptions options, string runDirectory, IProgress<StageProgress>? progress = null,
+        int? checkpointInterval = null, bool resume = false)
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
@@ -69,7 +76,15 @@ public static class ToyExperiment
         Tensor anomalies = options.Data.SampleAnomalies(options.BoxAnomalies, options.GapAnomalies, dataGenerator);
 
         var stageClock = new StageClock(progress);
-        using OmasganDetector detector = OmasganDetector.Fit(training, options.Detector, stageClock);
+        CheckpointOptions? checkpoints = checkpointInterval is int interval || resume
+            ? new CheckpointOptions
+            {
+                Directory = Path.Combine(runDirectory, CheckpointFolder),
+                Interval = checkpointInterval ?? CheckpointOptions.DefaultInterval,
+                Resume = resume,
+            }
+            : null;
+        using OmasganDetector detector = OmasganDetector.Fit(training, options.Detector, stageClock, checkpoints);
         stageClock.Finish();
 
         Tensor test = cat([normalTest, anomalies], 0);

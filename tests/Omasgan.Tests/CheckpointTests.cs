@@ -89,6 +89,10 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("SHA-256", e.Message);
         string manifest = Path.Combine(dir, CheckpointStore.ManifestFileName);
         JsonNode node = JsonNode.Parse(File.ReadAllText(manifest))!;
+        node["step"] = 3;
+        File.WriteAllText(manifest, node.ToJsonString());
+        e = Assert.Throws<ModelLoadException>(() => OmasganDetector.Fit(data, Options, null, Checkpoints(resume: true)));
+        Assert.Contains("content SHA-256", e.Message);
         node["format_version"] = 99;
         File.WriteAllText(manifest, node.ToJsonString());
         e = Assert.Throws<ModelLoadException>(() => OmasganDetector.Fit(data, Options, null, Checkpoints(resume: true)));

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Omasgan.Detection;
 
@@ -19,11 +20,33 @@ public sealed class ModelLoadingTests : IDisposable
     string Manifest => Path.Combine(dir, OmasganDetector.ManifestFileName);
     string Weights => Path.Combine(dir, OmasganDetector.WeightsFileName);
 
+    /// <summary>
+    /// Edits the manifest and, where the result still parses, re-seals its content hash: a manifest
+    /// written consistently that describes something else, which the deeper checks must catch.
+    /// </summary>
     void EditManifest(Action<JsonNode> edit)
     {
         JsonNode node = JsonNode.Parse(File.ReadAllText(Manifest))!;
         edit(node);
+        string json = node.ToJsonString();
+        try
+        {
+            json = JsonSerializer.Serialize(JsonSerializer.Deserialize<ModelManifest>(json, OmasganDetector.JsonOptions)!.Sealed(), OmasganDetector.JsonOptions);
+        }
+        catch (JsonException)
+        {
+            // Left as edited: it fails to parse, as the test expects.
+        }
+        File.WriteAllText(Manifest, json);
+    }
+
+    [Fact]
+    public void An_edited_manifest_is_refused()
+    {
+        JsonNode node = JsonNode.Parse(File.ReadAllText(Manifest))!;
+        node["training_score_quantiles"]![500] = 1e6;
         File.WriteAllText(Manifest, node.ToJsonString());
+        Assert.Contains("content SHA-256", LoadFails().Message);
     }
 
     ModelLoadException LoadFails() => Assert.Throws<ModelLoadException>(() => OmasganDetector.Load(dir));

@@ -27,6 +27,13 @@ public sealed record CheckpointManifest
     public required string StateSha256 { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
     public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
+
+    /// <summary>SHA-256 of this manifest's JSON written with this field empty: any edit is detected.</summary>
+    public string ContentSha256 { get; init; } = "";
+
+    public CheckpointManifest Sealed() => this with { ContentSha256 = Hashes.OfJson(this with { ContentSha256 = "" }) };
+
+    public bool IsIntact() => Hashes.Same(ContentSha256, Hashes.OfJson(this with { ContentSha256 = "" }));
 }
 
 /// <summary>
@@ -97,7 +104,7 @@ internal sealed class CheckpointStore : IStageCheckpoints
             writer.Write(bytes);
         });
         CheckpointManifest manifest = describe(stage, step) with { StateFile = stateFile, StateSha256 = Hashes.OfFile(statePath) };
-        AtomicFile.WriteAllText(Path.Combine(options.Directory, ManifestFileName), JsonSerializer.Serialize(manifest, OmasganDetector.JsonOptions));
+        AtomicFile.WriteAllText(Path.Combine(options.Directory, ManifestFileName), JsonSerializer.Serialize(manifest.Sealed(), OmasganDetector.JsonOptions));
         foreach (string old in Directory.EnumerateFiles(options.Directory, "state-*.bin"))
             if (!string.Equals(Path.GetFileName(old), stateFile, StringComparison.Ordinal))
                 File.Delete(old);
@@ -125,6 +132,8 @@ internal sealed class CheckpointStore : IStageCheckpoints
         }
         if (manifest.FormatVersion > CheckpointManifest.CurrentFormatVersion)
             throw new ModelLoadException($"{path}: checkpoint format {manifest.FormatVersion} is newer than this library reads ({CheckpointManifest.CurrentFormatVersion}).");
+        if (!manifest.IsIntact())
+            throw new ModelLoadException($"{path}: the checkpoint manifest does not match its content SHA-256 (edited or damaged).");
         if (manifest.StateFile.Contains('/') || manifest.StateFile.Contains('\\'))
             throw new ModelLoadException($"{path}: the state file must lie beside the manifest.");
         return manifest;

@@ -22,6 +22,15 @@ public sealed record ModelManifest
     public FeatureScaling? Scaling { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
     public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
+
+    /// <summary>SHA-256 of this manifest's JSON written with this field empty: any edit is detected.</summary>
+    public string ContentSha256 { get; init; } = "";
+
+    /// <summary>The manifest with <see cref="ContentSha256"/> computed.</summary>
+    public ModelManifest Sealed() => this with { ContentSha256 = Hashes.OfJson(this with { ContentSha256 = "" }) };
+
+    /// <summary>Whether <see cref="ContentSha256"/> matches the content.</summary>
+    public bool IsIntact() => Hashes.Same(ContentSha256, Hashes.OfJson(this with { ContentSha256 = "" }));
 }
 
 public sealed partial class OmasganDetector
@@ -75,7 +84,7 @@ public sealed partial class OmasganDetector
             Scaling = Scaling,
             Versions = LibraryVersions,
         };
-        AtomicFile.WriteAllText(Path.Combine(directory, ManifestFileName), JsonSerializer.Serialize(manifest, JsonOptions));
+        AtomicFile.WriteAllText(Path.Combine(directory, ManifestFileName), JsonSerializer.Serialize(manifest.Sealed(), JsonOptions));
     }
 
     /// <summary>Loads a detector saved by <see cref="Save"/>.</summary>
@@ -101,6 +110,8 @@ public sealed partial class OmasganDetector
         }
         if (manifest.FormatVersion > ModelManifest.CurrentFormatVersion)
             throw new ModelLoadException($"{manifestPath}: format version {manifest.FormatVersion} is newer than this library reads ({ModelManifest.CurrentFormatVersion}).");
+        if (!manifest.IsIntact())
+            throw new ModelLoadException($"{manifestPath}: the manifest does not match its content SHA-256 (edited or damaged).");
         if (!Hashes.Same(Hashes.OfFile(weightsPath), manifest.WeightsSha256))
             throw new ModelLoadException($"{weightsPath}: the weights do not match the manifest's SHA-256 (altered or truncated).");
         try
@@ -117,6 +128,21 @@ public sealed partial class OmasganDetector
         long features = manifest.SampleShape.Aggregate(1L, (a, b) => a * b);
         if (manifest.Scaling is { } scaling && (scaling.Mean.Length != features || scaling.Std.Length != features))
             throw new ModelLoadException($"{manifestPath}: the feature scaling does not fit samples of shape [{string.Join(", ", manifest.SampleShape)}].");
+
+        // The file holds seven networks (three generators, four discriminators), so one of each must fit
+        // in it; a manifest declaring more is refused before anything is allocated.
+        long declared;
+        try
+        {
+            declared = manifest.Options.Architecture.ParameterCount(manifest.LatentDim, manifest.SampleShape);
+        }
+        catch (OverflowException)
+        {
+            declared = long.MaxValue;
+        }
+        long weightsBytes = new FileInfo(weightsPath).Length;
+        if (declared <= 0 || declared > weightsBytes / sizeof(float))
+            throw new ModelLoadException($"{manifestPath}: the manifest declares networks of {declared} parameters, more than {weightsPath} ({weightsBytes} bytes) holds.");
 
         OmasganNetworks? networks = null;
         try

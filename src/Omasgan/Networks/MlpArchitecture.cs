@@ -23,6 +23,21 @@ public sealed record MlpArchitecture : NetworkArchitecture
     public override Module<Tensor, Tensor> CreateDiscriminator(long[] sampleShape) =>
         new MlpDiscriminator(Features(sampleShape), HiddenWidth, HiddenLayers);
 
+    /// <exception cref="OverflowException">the count does not fit a long.</exception>
+    public override long ParameterCount(int latentDim, long[] sampleShape)
+    {
+        checked
+        {
+            long features = sampleShape.Aggregate(1L, (a, b) => checked(a * b));
+            long width = HiddenWidth;
+            long Body(long inputs, long outputs) => checked(
+                inputs * width + width                             // first hidden layer
+                + (HiddenLayers - 1) * (width * width + width)     // further hidden layers
+                + width * outputs + outputs);                      // output layer
+            return Body(latentDim, features) + Body(features, 1);
+        }
+    }
+
     public override void Validate()
     {
         OptionChecks.InRange(HiddenWidth, 1, 4096, nameof(HiddenWidth));

@@ -18,6 +18,10 @@ public abstract record NetworkArchitecture
     /// <summary>A discriminator mapping (n, ...sampleShape) to raw outputs of shape (n).</summary>
     public abstract nn.Module<Tensor, Tensor> CreateDiscriminator(long[] sampleShape);
 
+    /// <summary>Parameters of one generator plus one discriminator, computed without building them
+    /// (so a manifest can be checked against its weights before anything is allocated).</summary>
+    public abstract long ParameterCount(int latentDim, long[] sampleShape);
+
     /// <summary>Throws with a message naming the allowed range when a value is out of it.</summary>
     public abstract void Validate();
 }

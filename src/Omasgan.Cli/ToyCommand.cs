@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Omasgan.Checkpoints;
 using Omasgan.Divergences;
 using Omasgan.Experiments;
 using Spectre.Console;
@@ -23,12 +24,16 @@ internal static class ToyCommand
         var checkpointEvery = new Option<int>("--checkpoint-every")
         {
             Description = "Steps between checkpoints in the run folder's checkpoints/ (each stage also saves at its end).",
-            DefaultValueFactory = _ => Omasgan.Checkpoints.CheckpointOptions.DefaultInterval,
+            DefaultValueFactory = _ => CheckpointOptions.DefaultInterval,
         };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its config.json." };
+        var rollbacks = new Option<int>("--rollbacks")
+        {
+            Description = "Times a stage whose loss turns NaN or infinite may go back to the last checkpoint with half its learning rate (default 0: stop).",
+        };
         var command = new Command("toy", "Train the four stages on the 2-D two-mode data and write metrics, pictures and the model.")
         {
-            config, seed, steps, output, divergence, mu, nu, checkpointEvery, resume,
+            config, seed, steps, output, divergence, mu, nu, checkpointEvery, resume, rollbacks,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -70,9 +75,16 @@ internal static class ToyCommand
             options.Validate();
 
             string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"toy-{DateTime.Now:yyyyMMdd-HHmmss}");
+            var checkpoints = new CheckpointOptions
+            {
+                Directory = Path.Combine(runDirectory, ToyExperiment.CheckpointFolder),
+                Interval = parse.GetValue(checkpointEvery),
+                Resume = resuming,
+                Rollbacks = parse.GetValue(rollbacks),
+            };
+            checkpoints.Validate();
             AnsiConsole.MarkupLine($"[bold]OMASGAN 2-D experiment[/] · seed {detector.Seed} · {detector.Divergence.CliName()} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
-            ToyResult result = StageProgressDisplay.Run(detector,
-                progress => ToyExperiment.Run(options, runDirectory, progress, parse.GetValue(checkpointEvery), resuming));
+            ToyResult result = StageProgressDisplay.Run(detector, progress => ToyExperiment.Run(options, runDirectory, progress, checkpoints));
 
             var table = new Table().AddColumns("detector", "AUROC");
             foreach (var (detectorName, auroc) in result.DetectorAuroc)

@@ -60,10 +60,9 @@ public static class ToyExperiment
     /// <summary>The run folder's checkpoint folder.</summary>
     public const string CheckpointFolder = "checkpoints";
 
-    /// <param name="checkpointInterval">steps between checkpoints in the run folder's <see cref="CheckpointFolder"/>; null: none.</param>
-    /// <param name="resume">continue from the run folder's last checkpoint.</param>
+    /// <param name="checkpoints">checkpointing of the fit, if any; usually in the run folder's <see cref="CheckpointFolder"/>.</param>
     public static ToyResult Run(ToyExperimentOptions options, string runDirectory, IProgress<StageProgress>? progress = null,
-        int? checkpointInterval = null, bool resume = false)
+        CheckpointOptions? checkpoints = null)
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
@@ -76,14 +75,6 @@ public static class ToyExperiment
         Tensor anomalies = options.Data.SampleAnomalies(options.BoxAnomalies, options.GapAnomalies, dataGenerator);
 
         var stageClock = new StageClock(progress);
-        CheckpointOptions? checkpoints = checkpointInterval is int interval || resume
-            ? new CheckpointOptions
-            {
-                Directory = Path.Combine(runDirectory, CheckpointFolder),
-                Interval = checkpointInterval ?? CheckpointOptions.DefaultInterval,
-                Resume = resume,
-            }
-            : null;
         using OmasganDetector detector = OmasganDetector.Fit(training, options.Detector, stageClock, checkpoints);
         stageClock.Finish();
 

@@ -80,9 +80,9 @@ public static class ToyExperiment
 
         Tensor test = cat([normalTest, anomalies], 0);
         bool[] labels = [.. Enumerable.Repeat(false, (int)normalTest.shape[0]), .. Enumerable.Repeat(true, (int)anomalies.shape[0])];
-        var curves = new Dictionary<string, RocCurve>();
-        foreach (ScoreSource source in Enum.GetValues<ScoreSource>())
-            curves[SourceName(source)] = new RocCurve(detector.Score(test, source).Select(s => (double)s).ToArray(), labels);
+        var testScores = Enum.GetValues<ScoreSource>().ToDictionary(source => source,
+            source => detector.Score(test, source).Select(s => (double)s).ToArray());
+        var curves = testScores.ToDictionary(s => SourceName(s.Key), s => new RocCurve(s.Value, labels));
         DetectionMetrics scorerMetrics = DetectionMetrics.Compute(curves[SourceName(ScoreSource.Scorer)]);
 
         Tensor stage1Samples = detector.Sample(SampleSource.Stage1Generator, options.GeneratedSamples);
@@ -95,8 +95,8 @@ public static class ToyExperiment
             options.Data.Modes.Max(m => m.Scale));
 
         detector.Save(Path.Combine(runDirectory, "model"));
-        double[] scores = detector.Score(test).Select(s => (double)s).ToArray();
-        WritePictures(runDirectory, options, detector, training, normalTest, anomalies, stage1Samples, boundarySamples, curves, scores, labels);
+        WritePictures(runDirectory, options, detector, training, anomalies, stage1Samples, boundarySamples, curves,
+            testScores[ScoreSource.Scorer], labels);
 
         var result = new ToyResult(Path.GetFullPath(runDirectory), scorerMetrics,
             curves.ToDictionary(c => c.Key, c => c.Value.Auroc()), boundary, stageClock.Seconds, clock.Elapsed.TotalSeconds);
@@ -191,7 +191,7 @@ public static class ToyExperiment
     }
 
     private static void WritePictures(string dir, ToyExperimentOptions options, OmasganDetector detector, Tensor training,
-        Tensor normalTest, Tensor anomalies, Tensor stage1Samples, Tensor boundarySamples,
+        Tensor anomalies, Tensor stage1Samples, Tensor boundarySamples,
         IReadOnlyDictionary<string, RocCurve> curves, double[] scores, bool[] labels)
     {
         Plots.PointLayer Layer(string label, Tensor points, Color color, float size = 3) =>

@@ -110,10 +110,7 @@ internal sealed class CheckpointStore : IStageCheckpoints
                 File.Delete(old);
     }
 
-    /// <summary>
-    /// Reads the checkpoint in <paramref name="directory"/>, or null when there is none; loads its
-    /// networks into <paramref name="networks"/> and returns the rest of the state for <see cref="Restore"/>.
-    /// </summary>
+    /// <summary>The manifest of the checkpoint in <paramref name="directory"/>, or null when there is none.</summary>
     /// <exception cref="ModelLoadException">the checkpoint is unreadable, altered or of a newer format.</exception>
     public static CheckpointManifest? ReadManifest(string directory)
     {

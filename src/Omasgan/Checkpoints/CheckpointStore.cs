@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Omasgan.Checkpoints;
 
 /// <summary>The JSON half of a checkpoint: what was trained, how far, and the hash of the state file.</summary>
-public sealed record CheckpointManifest
+public sealed record CheckpointManifest : ISealedManifest
 {
     public const int CurrentFormatVersion = 1;
 
@@ -117,20 +117,7 @@ internal sealed class CheckpointStore : IStageCheckpoints
         string path = Path.Combine(directory, ManifestFileName);
         if (!File.Exists(path))
             return null;
-        CheckpointManifest manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize<CheckpointManifest>(File.ReadAllText(path), OmasganDetector.JsonOptions)
-                ?? throw new ModelLoadException($"{path}: the checkpoint manifest is empty.");
-        }
-        catch (Exception e) when (e is JsonException or NotSupportedException)
-        {
-            throw new ModelLoadException($"{path}: not a valid checkpoint manifest ({e.Message}).", e);
-        }
-        if (manifest.FormatVersion > CheckpointManifest.CurrentFormatVersion)
-            throw new ModelLoadException($"{path}: checkpoint format {manifest.FormatVersion} is newer than this library reads ({CheckpointManifest.CurrentFormatVersion}).");
-        if (!manifest.IsIntact())
-            throw new ModelLoadException($"{path}: the checkpoint manifest does not match its content SHA-256 (edited or damaged).");
+        var manifest = Manifests.Read<CheckpointManifest>(path, "checkpoint manifest", CheckpointManifest.CurrentFormatVersion);
         if (manifest.StateFile.Contains('/') || manifest.StateFile.Contains('\\'))
             throw new ModelLoadException($"{path}: the state file must lie beside the manifest.");
         return manifest;

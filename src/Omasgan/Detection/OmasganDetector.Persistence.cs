@@ -9,7 +9,7 @@ namespace Omasgan.Detection;
 public sealed class ModelLoadException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>What is saved beside the weights: enough to rebuild the networks and check the weights.</summary>
-public sealed record ModelManifest
+public sealed record ModelManifest : ISealedManifest
 {
     public const int CurrentFormatVersion = 1;
 
@@ -98,20 +98,7 @@ public sealed partial class OmasganDetector
         if (!File.Exists(weightsPath))
             throw new ModelLoadException($"{weightsPath}: the weights file is missing.");
 
-        ModelManifest manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(manifestPath), JsonOptions)
-                ?? throw new ModelLoadException($"{manifestPath}: the manifest is empty.");
-        }
-        catch (Exception e) when (e is JsonException or NotSupportedException)
-        {
-            throw new ModelLoadException($"{manifestPath}: not a valid model manifest ({e.Message}).", e);
-        }
-        if (manifest.FormatVersion > ModelManifest.CurrentFormatVersion)
-            throw new ModelLoadException($"{manifestPath}: format version {manifest.FormatVersion} is newer than this library reads ({ModelManifest.CurrentFormatVersion}).");
-        if (!manifest.IsIntact())
-            throw new ModelLoadException($"{manifestPath}: the manifest does not match its content SHA-256 (edited or damaged).");
+        ModelManifest manifest = Manifests.Read<ModelManifest>(manifestPath, "model manifest", ModelManifest.CurrentFormatVersion);
         if (!Hashes.Same(Hashes.OfFile(weightsPath), manifest.WeightsSha256))
             throw new ModelLoadException($"{weightsPath}: the weights do not match the manifest's SHA-256 (altered or truncated).");
         try

@@ -21,6 +21,13 @@ internal static class OptionChecks
             throw new InvalidOptionException(name, $"{name} must be in [{min}, {max}]; got {value}.");
     }
 
+    /// <summary>One of the enum's named values.</summary>
+    public static void Defined<T>(T value, string name) where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+            throw new InvalidOptionException(name, $"{name} must be one of {string.Join(", ", Enum.GetNames<T>())}; got {value}.");
+    }
+
     /// <summary>Strictly positive and at most <paramref name="max"/>.</summary>
     public static void Positive(double value, double max, string name)
     {

@@ -36,8 +36,7 @@ public sealed record OmasganOptions
     /// <summary>Throws <see cref="InvalidOptionException"/> naming the first option out of range.</summary>
     public void Validate()
     {
-        if (!Enum.IsDefined(Divergence))
-            throw new InvalidOptionException(nameof(Divergence), $"Divergence must be one of {string.Join(", ", Enum.GetNames<Divergence>())}.");
+        OptionChecks.Defined(Divergence, nameof(Divergence));
         if (LatentDim is int d)
             OptionChecks.InRange(d, 1, 4096, nameof(LatentDim));
         Architecture.Validate();

@@ -33,9 +33,9 @@ public sealed record BoundaryOptions : StageOptions
     public override void Validate()
     {
         base.Validate();
-        OptionChecks.InRange(NearestDataWeight, 0, 1e6, nameof(BoundaryOptions) + "." + nameof(NearestDataWeight));
-        OptionChecks.InRange(ScatteringWeight, 0, 1e6, nameof(BoundaryOptions) + "." + nameof(ScatteringWeight));
-        OptionChecks.InRange(NearestDataChunk, 1, 10_000_000, nameof(BoundaryOptions) + "." + nameof(NearestDataChunk));
+        OptionChecks.InRange(NearestDataWeight, 0, 1e6, Qualified(nameof(NearestDataWeight)));
+        OptionChecks.InRange(ScatteringWeight, 0, 1e6, Qualified(nameof(ScatteringWeight)));
+        OptionChecks.InRange(NearestDataChunk, 1, 10_000_000, Qualified(nameof(NearestDataChunk)));
     }
 }
 

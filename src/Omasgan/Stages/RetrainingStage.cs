@@ -30,7 +30,7 @@ public sealed record RetrainingOptions : StageOptions
     {
         base.Validate();
         foreach (var (name, value) in new[] { (nameof(Alpha), Alpha), (nameof(Beta), Beta), (nameof(GammaBoundary), GammaBoundary), (nameof(Delta), Delta) })
-            OptionChecks.InRange(value, 0, 1e6, nameof(RetrainingOptions) + "." + name);
+            OptionChecks.InRange(value, 0, 1e6, Qualified(name));
     }
 }
 

@@ -40,13 +40,10 @@ public sealed record ScorerOptions : StageOptions
     public override void Validate()
     {
         base.Validate();
-        OptionChecks.InRange(Zeta, 0, 1, nameof(ScorerOptions) + "." + nameof(Zeta));
-        if (!Enum.IsDefined(Initialization))
-            throw new InvalidOptionException(nameof(ScorerOptions) + "." + nameof(Initialization),
-                $"{nameof(ScorerOptions)}.{nameof(Initialization)} must be one of {string.Join(", ", Enum.GetNames<ScorerInitialization>())}.");
-        if (Divergence is { } d && !Enum.IsDefined(d))
-            throw new InvalidOptionException(nameof(ScorerOptions) + "." + nameof(Divergence),
-                $"{nameof(ScorerOptions)}.{nameof(Divergence)} must be one of {string.Join(", ", Enum.GetNames<Divergence>())}.");
+        OptionChecks.InRange(Zeta, 0, 1, Qualified(nameof(Zeta)));
+        OptionChecks.Defined(Initialization, Qualified(nameof(Initialization)));
+        if (Divergence is { } d)
+            OptionChecks.Defined(d, Qualified(nameof(Divergence)));
     }
 }
 

@@ -27,16 +27,18 @@ public abstract record StageOptions
     /// <summary>Weight γ of the gradient penalty on real data ([0, 10⁶]; 0 turns it off).</summary>
     public abstract double GradientPenaltyWeight { get; init; }
 
+    /// <summary>An option's name as messages give it, e.g. "BoundaryOptions.Steps".</summary>
+    protected string Qualified(string option) => GetType().Name + "." + option;
+
     /// <summary>Throws <see cref="InvalidOptionException"/> naming the first option out of range.</summary>
     public virtual void Validate()
     {
-        string prefix = GetType().Name + ".";
-        OptionChecks.InRange(Steps, 0, 10_000_000, prefix + nameof(Steps));
-        OptionChecks.InRange(BatchSize, 2, 65_536, prefix + nameof(BatchSize));
-        OptionChecks.Positive(LearningRate, 1, prefix + nameof(LearningRate));
-        OptionChecks.InRange(AdamBeta1, 0, 0.999999, prefix + nameof(AdamBeta1));
-        OptionChecks.InRange(AdamBeta2, 0, 0.999999, prefix + nameof(AdamBeta2));
-        OptionChecks.InRange(GradientPenaltyWeight, 0, 1e6, prefix + nameof(GradientPenaltyWeight));
-        OptionChecks.InRange(DiscriminatorSteps, 1, 100, prefix + nameof(DiscriminatorSteps));
+        OptionChecks.InRange(Steps, 0, 10_000_000, Qualified(nameof(Steps)));
+        OptionChecks.InRange(BatchSize, 2, 65_536, Qualified(nameof(BatchSize)));
+        OptionChecks.Positive(LearningRate, 1, Qualified(nameof(LearningRate)));
+        OptionChecks.InRange(AdamBeta1, 0, 0.999999, Qualified(nameof(AdamBeta1)));
+        OptionChecks.InRange(AdamBeta2, 0, 0.999999, Qualified(nameof(AdamBeta2)));
+        OptionChecks.InRange(GradientPenaltyWeight, 0, 1e6, Qualified(nameof(GradientPenaltyWeight)));
+        OptionChecks.InRange(DiscriminatorSteps, 1, 100, Qualified(nameof(DiscriminatorSteps)));
     }
 }

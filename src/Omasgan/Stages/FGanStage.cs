@@ -62,14 +62,9 @@ public sealed class FGanStage(FGanOptions options)
     /// <paramref name="generator"/>; returns the last loss. Shared by Stages 1 and 2.
     /// </summary>
     internal static Tensor DiscriminatorSteps(StageContext context, nn.Module<Tensor, Tensor> discriminator,
-        optim.Optimizer optimizer, nn.Module<Tensor, Tensor> generator, StageOptions options)
-    {
-        Tensor loss = null!;
-        for (int k = 0; k < options.DiscriminatorSteps; k++)
-            loss = DiscriminatorStep(context, discriminator, optimizer,
-                StageContext.SampleFrozen(generator, context.Latent(options.BatchSize)), options);
-        return loss;
-    }
+        optim.Optimizer optimizer, nn.Module<Tensor, Tensor> generator, StageOptions options) =>
+        StageContext.DiscriminatorUpdates(options, () => DiscriminatorStep(context, discriminator, optimizer,
+            StageContext.SampleFrozen(generator, context.Latent(options.BatchSize)), options));
 
     /// <summary>One f-GAN discriminator update against <paramref name="fake"/> (no gradient to its
     /// generator), with the gradient penalty on the real batch.</summary>

@@ -56,18 +56,18 @@ public sealed class RetrainingStage(RetrainingOptions options)
         for (int step = context.FirstStep(OmasganStage.Retraining, optimizerG, optimizerD); step <= Options.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            Tensor lossD = null!;
-            for (int k = 0; k < Options.DiscriminatorSteps; k++)
+            Tensor lossD = StageContext.DiscriminatorUpdates(Options, () =>
             {
                 Tensor stage1Samples = StageContext.SampleFrozen(stage1Generator, context.Latent(n));
                 Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
                 Tensor ownSamples = StageContext.SampleFrozen(generator, context.Latent(n));
-                lossD = FGanStage.WithPenalty(context, discriminator, context.RealBatch(n), Options.GradientPenaltyWeight,
+                Tensor loss = FGanStage.WithPenalty(context, discriminator, context.RealBatch(n), Options.GradientPenaltyWeight,
                     onReal => StageLosses.RetrainingDiscriminator(context.Divergence, onReal,
                         discriminator.call(stage1Samples), discriminator.call(ownSamples), discriminator.call(boundarySamples),
                         Options.Alpha, Options.Beta, Options.GammaBoundary, Options.Delta));
-                StageContext.Step(optimizerD, lossD);
-            }
+                StageContext.Step(optimizerD, loss);
+                return loss;
+            });
 
             Tensor lossG = Options.Beta * StageLosses.FGanGenerator(context.Divergence,
                 discriminator.call(generator.call(context.Latent(n))));

@@ -85,6 +85,18 @@ public sealed class StageContext(Tensor data, Divergence divergence, int latentD
     internal static optim.Optimizer Adam(nn.Module module, StageOptions options) =>
         optim.Adam(module.parameters(), options.LearningRate, options.AdamBeta1, options.AdamBeta2);
 
+    /// <summary>
+    /// The discriminator's <see cref="StageOptions.DiscriminatorSteps"/> updates of one training step;
+    /// <paramref name="update"/> makes one and returns its loss, of which the last is returned.
+    /// </summary>
+    internal static Tensor DiscriminatorUpdates(StageOptions options, Func<Tensor> update)
+    {
+        Tensor loss = update();
+        for (int k = 1; k < options.DiscriminatorSteps; k++)
+            loss = update();
+        return loss;
+    }
+
     /// <summary>One optimiser step on <paramref name="loss"/>.</summary>
     internal static void Step(optim.Optimizer optimizer, Tensor loss)
     {

@@ -23,21 +23,17 @@ internal sealed class DataReader : IDisposable
     private readonly byte[] scratch = new byte[8];
     private readonly string? within;
 
-    private DataReader(string path, Stream stream, long limit, bool limitIsExact, bool gzipped, string? within = null)
+    private DataReader(string path, Stream stream, long limit, bool limitIsExact, string? within = null)
     {
         Path = path;
         this.within = within;
         this.stream = stream;
         Limit = limit;
         LimitIsExact = limitIsExact;
-        Gzipped = gzipped;
     }
 
     /// <summary>The file read (for messages).</summary>
     public string Path { get; }
-
-    /// <summary>Whether the file is gzip-compressed (told by its first two bytes, 1F 8B).</summary>
-    public bool Gzipped { get; }
 
     /// <summary>Bytes read so far (decompressed bytes for compressed data).</summary>
     public long Position { get; private set; }
@@ -54,7 +50,10 @@ internal sealed class DataReader : IDisposable
     /// <summary>The most bytes that can still come.</summary>
     public long MaxRemaining => Limit - Position;
 
-    /// <summary>Opens <paramref name="path"/>; gzip-compressed content is decompressed on the fly when <paramref name="allowGzip"/>.</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/>; gzip-compressed content (told by its first two bytes, 1F 8B) is
+    /// decompressed on the fly when <paramref name="allowGzip"/>, else refused.
+    /// </summary>
     public static DataReader Open(string path, bool allowGzip = true)
     {
         if (Directory.Exists(path))
@@ -73,8 +72,8 @@ internal sealed class DataReader : IDisposable
                 if (gzipped && !allowGzip)
                     throw new DataFormatException(path, "is gzip-compressed; decompress it first.");
                 return gzipped
-                    ? new DataReader(path, new GZipStream(file, CompressionMode.Decompress), SaturatingMultiply(file.Length, MaxDeflateRatio), false, true, "the decompressed data")
-                    : new DataReader(path, file, file.Length, true, false);
+                    ? new DataReader(path, new GZipStream(file, CompressionMode.Decompress), SaturatingMultiply(file.Length, MaxDeflateRatio), false, "the decompressed data")
+                    : new DataReader(path, file, file.Length, true);
             }
             catch
             {
@@ -94,7 +93,7 @@ internal sealed class DataReader : IDisposable
         CheckAvailable(compressedLength, "compressed data");
         long start = stream.Position;
         using (var inner = new DataReader(Path, new ZLibStream(new SliceStream(stream, compressedLength), CompressionMode.Decompress),
-                   SaturatingMultiply(compressedLength, MaxDeflateRatio), false, false, what))
+                   SaturatingMultiply(compressedLength, MaxDeflateRatio), false, what))
         {
             T result = read(inner);
             stream.Position = start + compressedLength;

@@ -151,9 +151,9 @@ internal static class MatFile
         long at = reader.Position;
         (MatType type, long size) = ReadTag(reader, end, out byte[]? small);
         if (type != expected)
-            throw reader.Error($"the {what} at {reader.At(at)} has type {(uint)type}, expected {(uint)expected} ({expected}).");
+            throw reader.Error($"the {what} element at {reader.At(at)} has type {(uint)type}, expected {(uint)expected} ({expected}).");
         if (size > maxBytes)
-            throw reader.Error($"the {what} at {reader.At(at)} declares {size} bytes, more than {maxBytes}.");
+            throw reader.Error($"the {what} element at {reader.At(at)} declares {size} bytes, more than {maxBytes}.");
         if (small is not null)
             return small;
         byte[] data = reader.ReadBytes(size, what);
@@ -174,7 +174,8 @@ internal static class MatFile
 
     /// <summary>
     /// A matrix ending at byte <paramref name="end"/>: array flags, dimensions, name, then the real part.
-    /// Returns null, after reading only flags, dimensions and name, for a variable not wanted.
+    /// Returns null, after reading only flags, dimensions and name, for a variable not wanted (after the
+    /// flags alone for a class it does not know).
     /// </summary>
     private static MatArray? ReadMatrix(DataReader reader, long end, IReadOnlySet<string> wanted)
     {
@@ -184,6 +185,8 @@ internal static class MatFile
             throw reader.Error($"the array flags of the matrix at {reader.At(at)} are {flags.Length} bytes, expected 8.");
         var matClass = (MatClass)flags[0];
         bool complex = (flags[1] & 0x08) != 0;
+        if (!Enum.IsDefined(matClass))
+            return null; // function handles and other opaque classes lay out their parts differently: passed over
 
         byte[] dimBytes = ReadSubElement(reader, end, MatType.Int32, "dimensions", MaxDims * 4);
         if (dimBytes.Length % 4 != 0 || dimBytes.Length < 8)

@@ -84,6 +84,24 @@ public class LossTests
     }
 
     [Fact]
+    public void Nearest_data_distance_has_the_value_and_gradient_of_a_full_differentiable_minimum()
+    {
+        manual_seed(11);
+        Tensor data = randn(500, 7, dtype: ScalarType.Float64);
+        foreach (bool squared in new[] { false, true })
+        {
+            Tensor a = randn(9, 7, dtype: ScalarType.Float64).requires_grad_(true);
+            Tensor distances = cdist(a, data);
+            Tensor bruteForce = (squared ? distances.square() : distances).min(1).values.mean();
+            Tensor gradBrute = autograd.grad([bruteForce], [a])[0];
+            Tensor ours = NearestDataDistance.Mean(a, data, squared, chunkSize: 64);
+            Tensor gradOurs = autograd.grad([ours], [a])[0];
+            Assert.Equal(bruteForce.item<double>(), ours.item<double>(), 1e-10);
+            Assert.True(allclose(gradBrute, gradOurs, rtol: 1e-8, atol: 1e-10));
+        }
+    }
+
+    [Fact]
     public void Nearest_data_distance_flattens_images()
     {
         Tensor samples = zeros(2, 1, 2, 2, dtype: ScalarType.Float64);

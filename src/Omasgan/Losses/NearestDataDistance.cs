@@ -20,15 +20,33 @@ public static class NearestDataDistance
         if (s.shape[1] != d.shape[1])
             throw new ArgumentException($"Samples have {s.shape[1]} features but the data has {d.shape[1]}.");
 
-        Tensor? nearest = null;
-        for (long start = 0; start < d.shape[0]; start += chunkSize)
+        // Search for each sample's nearest row without a graph (the costly part), then compute the
+        // distance to that row with one: min's gradient flows only through the row that attains
+        // it, so value and gradient are those of the full minimum, at a fraction of the cost.
+        Tensor nearestRows;
+        using (no_grad())
         {
-            Tensor chunk = d.narrow(0, start, Math.Min(chunkSize, d.shape[0] - start));
-            Tensor chunkNearest = SquaredDistances(s, chunk).min(1).values;
-            nearest = nearest is null ? chunkNearest : minimum(nearest, chunkNearest);
+            Tensor detached = s.detach();
+            Tensor? best = null, bestIndex = null;
+            for (long start = 0; start < d.shape[0]; start += chunkSize)
+            {
+                Tensor chunk = d.narrow(0, start, Math.Min(chunkSize, d.shape[0] - start));
+                var (values, indices) = SquaredDistances(detached, chunk).min(1);
+                indices = indices + start;
+                if (best is null || bestIndex is null)
+                    (best, bestIndex) = (values, indices);
+                else
+                {
+                    Tensor closer = values < best;
+                    best = where(closer, values, best);
+                    bestIndex = where(closer, indices, bestIndex);
+                }
+            }
+            if (bestIndex is null)
+                throw new ArgumentException("The data set is empty.", nameof(data));
+            nearestRows = d.index_select(0, bestIndex);
         }
-        if (nearest is null)
-            throw new ArgumentException("The data set is empty.", nameof(data));
+        Tensor nearest = (s - nearestRows).square().sum(1);
         // Clamp before the square root: its slope at 0 is infinite.
         return squared ? nearest : nearest.clamp_min(1e-12).sqrt();
     }

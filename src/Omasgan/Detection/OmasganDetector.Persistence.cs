@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Omasgan.Data;
 using TorchSharp;
 
 namespace Omasgan.Detection;
@@ -20,6 +21,8 @@ public sealed record ModelManifest : ISealedManifest
     public required string WeightsSha256 { get; init; }
     public required double[] TrainingScoreQuantiles { get; init; }
     public FeatureScaling? Scaling { get; init; }
+    /// <summary>For image detectors: the raw images it takes and how they are prepared.</summary>
+    public ImageInput? Input { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
     public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
 
@@ -82,6 +85,7 @@ public sealed partial class OmasganDetector
             WeightsSha256 = Hashes.OfFile(weights),
             TrainingScoreQuantiles = TrainingScoreQuantiles.ToArray(),
             Scaling = Scaling,
+            Input = Input,
             Versions = LibraryVersions,
         };
         AtomicFile.WriteAllText(Path.Combine(directory, ManifestFileName), JsonSerializer.Serialize(manifest.Sealed(), JsonOptions));
@@ -142,7 +146,13 @@ public sealed partial class OmasganDetector
             networks?.Dispose();
             throw new ModelLoadException($"{weightsPath}: the weights do not fit the manifest's networks ({e.Message}).", e);
         }
+        if (manifest.Input is { } input && (input.Channels is not (1 or 3) || input.Height is < 1 or > 1 << 16
+            || input.Width is < 1 or > 1 << 16 || !input.SampleShape.SequenceEqual(manifest.SampleShape)))
+        {
+            networks.Dispose();
+            throw new ModelLoadException($"{manifestPath}: the image input does not fit samples of shape [{string.Join(", ", manifest.SampleShape)}].");
+        }
         return new OmasganDetector(manifest.Options, manifest.SampleShape, manifest.LatentDim, networks, manifest.Scaling,
-            manifest.TrainingScoreQuantiles);
+            manifest.TrainingScoreQuantiles) { Input = manifest.Input };
     }
 }

@@ -1,4 +1,5 @@
 using Omasgan.Checkpoints;
+using Omasgan.Data;
 using Omasgan.Stages;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -61,6 +62,22 @@ public sealed partial class OmasganDetector : IDisposable
 
     /// <summary>Quantiles 0, 0.001, …, 1 of the scorer's scores on the normal training data.</summary>
     public IReadOnlyList<double> TrainingScoreQuantiles { get; private set; }
+
+    /// <summary>
+    /// For a detector of images: the raw images it takes (<see cref="ScoreImages"/> prepares them);
+    /// set once after fitting, saved with the model. Null for vector data.
+    /// </summary>
+    public ImageInput? Input
+    {
+        get => input;
+        set
+        {
+            if (value is not null && !value.SampleShape.SequenceEqual(SampleShape))
+                throw new ArgumentException($"Image input of sample shape [{string.Join(", ", value.SampleShape)}] does not fit this detector's [{string.Join(", ", SampleShape)}].");
+            input = value;
+        }
+    }
+    private ImageInput? input;
 
     /// <summary>The standardisation applied before every network (null: none).</summary>
     public FeatureScaling? Scaling { get; }
@@ -193,6 +210,26 @@ public sealed partial class OmasganDetector : IDisposable
             Tensor batch = samples.narrow(0, start, count).to_type(ScalarType.Float32);
             if (Scaling is not null) batch = Scaling.Apply(batch);
             (network.call(batch) * sign).data<float>().CopyTo(scores, (int)start);
+        }
+        return scores;
+    }
+
+    /// <summary>
+    /// Scores raw uint8 images (n, c, h, w), prepared as in training (see <see cref="Input"/>).
+    /// </summary>
+    /// <param name="anySize">resize images of any size (the user's own folders); otherwise they must be the training images' size.</param>
+    /// <exception cref="InvalidOperationException">the detector was not trained on images.</exception>
+    /// <exception cref="ArgumentException">the images have another channel count or size.</exception>
+    public float[] ScoreImages(Tensor images, string source, ScoreSource scoreSource = ScoreSource.Scorer, bool anySize = false)
+    {
+        ImageInput prepared = Input ?? throw new InvalidOperationException("This detector was not trained on images.");
+        var scores = new float[images.shape[0]];
+        // Prepared in slices so a large split never exists in float form all at once.
+        for (long start = 0; start < scores.Length; start += ScoreBatchSize)
+        {
+            using var scope = NewDisposeScope();
+            long count = Math.Min(ScoreBatchSize, scores.Length - start);
+            Score(prepared.Prepare(images.narrow(0, start, count), source, anySize), scoreSource).CopyTo(scores, (int)start);
         }
         return scores;
     }

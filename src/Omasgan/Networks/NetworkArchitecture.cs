@@ -10,6 +10,7 @@ namespace Omasgan.Networks;
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(MlpArchitecture), "mlp")]
+[JsonDerivedType(typeof(DcganArchitecture), "dcgan")]
 public abstract record NetworkArchitecture
 {
     /// <summary>A generator mapping (n, latentDim) to (n, ...sampleShape).</summary>

@@ -1,0 +1,113 @@
+using Omasgan.Data;
+using Omasgan.Detection;
+using Omasgan.Experiments;
+using Omasgan.Networks;
+using Omasgan.Stages;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Omasgan.Tests;
+
+public sealed class DcganTests
+{
+    [Theory]
+    [InlineData(1, 0.25)]
+    [InlineData(3, 0.25)]
+    [InlineData(1, 1.0)]
+    [InlineData(3, 0.5)]
+    public void Networks_map_latents_to_images_in_range_and_images_to_one_output(int channels, double width)
+    {
+        manual_seed(3);
+        var architecture = new DcganArchitecture { WidthMultiplier = width };
+        long[] shape = [channels, 32, 32];
+        using var generator = architecture.CreateGenerator(100, shape);
+        using var discriminator = architecture.CreateDiscriminator(shape);
+        using var _ = no_grad();
+        generator.train();
+        Tensor images = generator.call(rand(5, 100));
+        Assert.Equal(new long[] { 5, channels, 32, 32 }, images.shape);
+        Assert.True(images.abs().max().item<float>() <= 1f);
+        Assert.Equal(new long[] { 5 }, discriminator.call(images).shape);
+
+        long actual = generator.parameters().Concat(discriminator.parameters()).Sum(p => p.numel());
+        Assert.Equal(actual, architecture.ParameterCount(100, shape));
+    }
+
+    [Fact]
+    public void Width_one_has_the_original_layer_widths()
+    {
+        using var generator = new DcganArchitecture().CreateGenerator(100, [1, 32, 32]);
+        long[][] shapes = generator.parameters().Select(p => p.shape).ToArray();
+        Assert.Equal(new long[] { 8192, 100 }, shapes[0]);          // linear to 512×4×4
+        Assert.Contains(shapes, s => s.SequenceEqual(new long[] { 512, 256, 4, 4 }));
+        Assert.Contains(shapes, s => s.SequenceEqual(new long[] { 256, 128, 4, 4 }));
+        Assert.Contains(shapes, s => s.SequenceEqual(new long[] { 128, 64, 4, 4 }));
+        Assert.Contains(shapes, s => s.SequenceEqual(new long[] { 1, 64, 3, 3 }));
+    }
+
+    [Theory]
+    [InlineData(new long[] { 1, 28, 28 })]
+    [InlineData(new long[] { 2, 32, 32 })]
+    [InlineData(new long[] { 1024 })]
+    public void Other_sample_shapes_are_refused_with_the_shape_named(long[] shape)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new DcganArchitecture().CreateDiscriminator(shape));
+        Assert.Contains(string.Join(", ", shape), e.Message);
+    }
+
+    [Fact]
+    public void Width_outside_its_range_is_refused() =>
+        Assert.Throws<InvalidOptionException>(() => new DcganArchitecture { WidthMultiplier = 0.01 }.Validate());
+
+    [Fact]
+    public void Images_are_scaled_to_minus_one_one_and_resized_to_32()
+    {
+        var input = new ImageInput(1, 28, 28, 32);
+        Tensor images = full(new long[] { 2, 1, 28, 28 }, 255, dtype: ScalarType.Byte);
+        images[1] = zeros(1, 28, 28, dtype: ScalarType.Byte);
+        Tensor x = input.Prepare(images, "test");
+        Assert.Equal(new long[] { 2, 1, 32, 32 }, x.shape);
+        Assert.Equal(1f, x[0].min().item<float>(), 5);
+        Assert.Equal(-1f, x[1].max().item<float>(), 5);
+        Assert.Equal(images[0, 0, 0, 0].item<byte>(), ImageInput.ToBytes(x)[0, 0, 0, 0].item<byte>());
+    }
+
+    [Fact]
+    public void A_saved_image_detector_scores_raw_images_as_before_and_refuses_other_channels_and_sizes()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "omasgan-dcgan-" + Guid.NewGuid());
+        try
+        {
+            manual_seed(5);
+            using var set = new ImageSet(randint(0, 256, [40, 1, 28, 28]).to_type(ScalarType.Byte), new int[40], "random");
+            OmasganOptions options = ImagePresets.Get(ImagePresets.Cpu) with
+            {
+                FGan = new FGanOptions { Steps = 2, BatchSize = 8 },
+                Boundary = new BoundaryOptions { Steps = 2, BatchSize = 8 },
+                Retraining = new RetrainingOptions { Steps = 2, BatchSize = 8 },
+                Scorer = new ScorerOptions { Steps = 2, BatchSize = 8 },
+            };
+            var (detector, seconds) = ImageRun.Train(set, options, dir, tensorBoard: false, IFitObserver.Silent, "tiny");
+            float[] before;
+            using (detector)
+                before = detector.ScoreImages(set.Images, "random");
+            Assert.Equal(4, seconds.Count);
+            foreach (var (file, _) in ImageRun.Grids)
+                Assert.True(File.Exists(Path.Combine(dir, file)), file);
+
+            using var loaded = OmasganDetector.Load(Path.Combine(dir, ImageRun.ModelFolder));
+            Assert.Equal(new ImageInput(1, 28, 28, 32), loaded.Input);
+            Assert.Equal(before, loaded.ScoreImages(set.Images, "random"));
+
+            var colour = Assert.Throws<ArgumentException>(() => loaded.ScoreImages(zeros(new long[] { 2, 3, 28, 28 }, dtype: ScalarType.Byte), "colour.bin"));
+            Assert.Contains("colour.bin", colour.Message);
+            Assert.Contains("3 channels", colour.Message);
+            var size = Assert.Throws<ArgumentException>(() => loaded.ScoreImages(zeros(new long[] { 2, 1, 32, 32 }, dtype: ScalarType.Byte), "big.bin"));
+            Assert.Contains("28×28", size.Message);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+}

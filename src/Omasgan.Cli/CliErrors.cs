@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Omasgan.Data;
 using Omasgan.Detection;
 using Omasgan.Stages;
 
@@ -20,7 +21,7 @@ internal static class CliErrors
         {
             return action();
         }
-        catch (Exception e) when (e is ArgumentException or ModelLoadException or IOException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or ModelLoadException or DataFormatException or IOException or InvalidDataException)
         {
             return Fail(e.Message, UsageOrInputError);
         }

@@ -15,6 +15,9 @@ var root = new Command("omasgan", "OMASGAN anomaly detection: learns from normal
     new VersionOption(),
     threads,
     ToyCommand.Create(),
+    TrainCommand.Create(),
+    LooCommand.Create(),
+    ScoreCommand.Create(),
 };
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count == 0)

@@ -13,31 +13,7 @@ public sealed class KillAndResumeTests : IDisposable
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
     }
 
-    static Process Start(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Omasgan.Cli.dll"));
-        foreach (string a in args) info.ArgumentList.Add(a);
-        var process = Process.Start(info)!;
-        // Drain the pipes so the child never blocks on a full buffer.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    static void RunToEnd(params string[] args)
-    {
-        using Process process = Start(args);
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), "the command did not finish");
-        Assert.Equal(0, process.ExitCode);
-    }
+    static void RunToEnd(params string[] args) => Assert.Equal(0, CliProcess.Run(args, minutes: 5).ExitCode);
 
     [Fact]
     public void A_run_killed_at_a_random_moment_resumes_to_the_same_detector()
@@ -47,7 +23,7 @@ public sealed class KillAndResumeTests : IDisposable
         RunToEnd([.. common, "--out", whole]);
 
         double delay = Random.Shared.NextDouble() * 2.0;
-        using (Process victim = Start([.. common, "--out", killed]))
+        using (Process victim = CliProcess.Start([.. common, "--out", killed]))
         {
             string manifest = Path.Combine(killed, "checkpoints", "checkpoint.json");
             var clock = Stopwatch.StartNew();

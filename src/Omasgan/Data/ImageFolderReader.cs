@@ -41,15 +41,32 @@ public static class ImageFolderReader
     {
         ArgumentNullException.ThrowIfNull(folder);
         CheckShape(channels, size);
-        string[] files = ImageFiles(folder);
+        return ReadFiles(ImageFiles(folder), channels, size, folder, label);
+    }
+
+    /// <summary>The image files directly in <paramref name="folder"/> as <see cref="Read"/> takes them: sorted by name (ordinal); at least one.</summary>
+    /// <exception cref="DataFormatException">the folder is missing or holds no images.</exception>
+    public static string[] ListImages(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        return ImageFiles(folder);
+    }
+
+    /// <summary>The images <paramref name="files"/>, in that order, all labelled <paramref name="label"/>; <paramref name="source"/> describes them in messages.</summary>
+    /// <exception cref="DataFormatException">a file is missing or cannot be decoded.</exception>
+    public static ImageSet ReadFiles(IReadOnlyList<string> files, int channels, int size, string source, int label = 0)
+    {
+        CheckShape(channels, size);
+        if (files.Count == 0)
+            throw new DataFormatException(source, "no images given.");
         long sampleBytes = (long)channels * size * size;
-        if (files.Length * sampleBytes > DataReader.MaxBlockBytes)
-            throw new DataFormatException(folder, $"{files.Length} images of {channels}x{size}x{size} are more than one array can hold.");
-        var pixels = new byte[files.Length * sampleBytes];
-        for (int i = 0; i < files.Length; i++)
+        if (files.Count * sampleBytes > DataReader.MaxBlockBytes)
+            throw new DataFormatException(source, $"{files.Count} images of {channels}x{size}x{size} are more than one array can hold.");
+        var pixels = new byte[files.Count * sampleBytes];
+        for (int i = 0; i < files.Count; i++)
             Decode(files[i], channels, size, pixels.AsSpan((int)(i * sampleBytes), (int)sampleBytes));
-        int[] labels = Enumerable.Repeat(label, files.Length).ToArray();
-        return new ImageSet(DataReader.ToTensor(pixels, files.Length, channels, size, size), labels, folder);
+        int[] labels = Enumerable.Repeat(label, files.Count).ToArray();
+        return new ImageSet(DataReader.ToTensor(pixels, files.Count, channels, size, size), labels, source);
     }
 
     /// <summary>A test folder: the images of its subfolders normal/ (label 0) and anomalous/ (label 1), in that order.</summary>
@@ -75,7 +92,14 @@ public static class ImageFolderReader
     public static int DetectChannels(string folder)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        foreach (string file in ImageFiles(folder))
+        return DetectChannels(ImageFiles(folder));
+    }
+
+    /// <summary>1 if every one of <paramref name="files"/> is encoded as greyscale, else 3 (headers only).</summary>
+    /// <exception cref="DataFormatException">a file is missing or its header cannot be read.</exception>
+    public static int DetectChannels(IEnumerable<string> files)
+    {
+        foreach (string file in files)
         {
             using SKCodec codec = OpenCodec(file);
             if (codec.Info.ColorType != SKColorType.Gray8)

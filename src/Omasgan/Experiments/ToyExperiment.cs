@@ -226,29 +226,4 @@ public static class ToyExperiment
         Plots.ScoreHistogram(Path.Combine(dir, "score_histogram.png"), "Scorer: normal vs anomalous test scores",
             scores.Where((_, i) => !labels[i]).ToArray(), scores.Where((_, i) => labels[i]).ToArray());
     }
-
-    /// <summary>Forwards progress and times each stage.</summary>
-    private sealed class StageClock(IProgress<StageProgress>? inner) : IProgress<StageProgress>
-    {
-        private readonly Stopwatch clock = Stopwatch.StartNew();
-        private OmasganStage? current;
-        public Dictionary<string, double> Seconds { get; } = [];
-
-        public void Report(StageProgress value)
-        {
-            if (current != value.Stage)
-            {
-                Finish();
-                current = value.Stage;
-            }
-            inner?.Report(value);
-        }
-
-        public void Finish()
-        {
-            if (current is OmasganStage stage)
-                Seconds[$"stage{(int)stage}"] = clock.Elapsed.TotalSeconds;
-            clock.Restart();
-        }
-    }
 }

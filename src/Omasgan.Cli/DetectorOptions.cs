@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Omasgan.Checkpoints;
+using Omasgan.Detection;
+using Omasgan.Divergences;
+using Omasgan.Experiments;
+using Omasgan.Networks;
+
+namespace Omasgan.Cli;
+
+/// <summary>The options of <c>train</c> and <c>loo</c> that choose and change an image preset, and checkpointing.</summary>
+internal sealed class DetectorOptions
+{
+    public readonly Option<string> Preset = new("--preset")
+    {
+        Description = $"Detector settings: {string.Join(", ", ImagePresets.Names)} (default {ImagePresets.Default}: sized for a CPU; paper: the original's network sizes).",
+        DefaultValueFactory = _ => ImagePresets.Default,
+    };
+    public readonly Option<int?> Steps = new("--steps") { Description = "Training steps of each of the four stages (default: the preset's per stage)." };
+    public readonly Option<string?> Divergence = new("--divergence")
+    {
+        Description = "f-divergence of the stages: " + string.Join(", ", Enum.GetValues<Divergence>().Select(d => d.CliName())) + " (default pearson).",
+    };
+    public readonly Option<double?> Mu = new("--mu") { Description = "Stage 2 weight μ of the nearest-data term." };
+    public readonly Option<double?> Nu = new("--nu") { Description = "Stage 2 weight ν of the scattering term." };
+    public readonly Option<double?> Width = new("--width") { Description = "Width multiplier of the DCGAN networks (preset cpu: 0.25, paper: 1)." };
+    public readonly Option<string?> DataDirectory = new("--data-dir") { Description = "Folder of the dataset's files (default: $OMASGAN_DATA/NAME, /usr/share/datasets/NAME, ~/.omasgan/data/NAME)." };
+    public readonly Option<bool> TensorBoard = new("--tensorboard") { Description = "Also write the losses as TensorBoard event files in each run folder's tensorboard/." };
+    public readonly Option<int> CheckpointEvery = new("--checkpoint-every")
+    {
+        Description = "Steps between checkpoints in a run folder's checkpoints/ (each stage also saves at its end).",
+        DefaultValueFactory = _ => CheckpointOptions.DefaultInterval,
+    };
+    public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
+
+    /// <summary>Options that change the settings, refused with --resume.</summary>
+    public Option[] Changing => [Preset, Steps, Divergence, Mu, Nu, Width];
+
+    public IEnumerable<Option> All => [Preset, Steps, Divergence, Mu, Nu, Width, DataDirectory, TensorBoard, CheckpointEvery, Resume];
+
+    /// <summary>The preset's options with the command line's changes.</summary>
+    public OmasganOptions Build(ParseResult parse)
+    {
+        OmasganOptions o = ImagePresets.Get(parse.GetValue(Preset)!);
+        if (parse.GetValue(Divergence) is string name)
+            o = o with { Divergence = DivergenceFunctions.Parse(name) };
+        if (parse.GetValue(Steps) is int n)
+            o = o with
+            {
+                FGan = o.FGan with { Steps = n },
+                Boundary = o.Boundary with { Steps = n },
+                Retraining = o.Retraining with { Steps = n },
+                Scorer = o.Scorer with { Steps = n },
+            };
+        if (parse.GetValue(Width) is double w && o.Architecture is DcganArchitecture dcgan)
+            o = o with { Architecture = dcgan with { WidthMultiplier = w } };
+        o = o with
+        {
+            Boundary = o.Boundary with
+            {
+                NearestDataWeight = parse.GetValue(Mu) ?? o.Boundary.NearestDataWeight,
+                ScatteringWeight = parse.GetValue(Nu) ?? o.Boundary.ScatteringWeight,
+            },
+        };
+        o.Validate();
+        return o;
+    }
+
+    /// <summary>Refuses options that would change a run being resumed.</summary>
+    public void CheckResume(ParseResult parse, Option<string?> output, params Option[] more)
+    {
+        if (!parse.GetValue(Resume)) return;
+        if (parse.GetValue(output) is null)
+            throw new ArgumentException("--resume needs --out, the run folder to continue.");
+        if (Changing.Concat(more).FirstOrDefault(o => parse.GetResult(o) is not null) is { } given)
+            throw new ArgumentException($"--resume continues with the run's own settings; {given.Name} cannot change them.");
+    }
+}

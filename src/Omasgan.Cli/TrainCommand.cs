@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Omasgan.Checkpoints;
+using Omasgan.Data;
+using Omasgan.Experiments;
+using Spectre.Console;
+
+namespace Omasgan.Cli;
+
+/// <summary><c>omasgan train</c>: fit a detector on a dataset's classes or a folder of images.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var dataset = new Option<string?>("--dataset") { Description = "A built-in dataset: " + string.Join(", ", DatasetCatalog.Names) + "." };
+        var abnormal = new Option<int?>("--abnormal-class")
+        {
+            Description = "With --dataset: leave this class out of training and test on the test split with it anomalous (default: train on every class, no test).",
+        };
+        var images = new Option<string?>("--images") { Description = "A folder of normal training images (PNG or JPEG, grey or colour; resized to 32×32)." };
+        var testImages = new Option<string?>("--test-images") { Description = "With --images: a test folder holding normal/ and anomalous/ subfolders." };
+        var seed = new Option<int?>("--seed") { Description = "Seed of the weights and every draw (default 1)." };
+        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/train-<time>)." };
+        var rollbacks = new Option<int>("--rollbacks")
+        {
+            Description = "Times a stage whose loss turns NaN or infinite may go back to the last checkpoint with half its learning rate (default 0: stop).",
+        };
+        var detector = new DetectorOptions();
+        var command = new Command("train", "Train a detector on normal images; writes the model, sample grids, losses and, with a test set, metrics.")
+        {
+            dataset, abnormal, images, testImages, seed, output, rollbacks,
+        };
+        foreach (Option option in detector.All) command.Options.Add(option);
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            detector.CheckResume(parse, output, dataset, abnormal, images, testImages, seed);
+            bool resuming = parse.GetValue(detector.Resume);
+            string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"train-{DateTime.Now:yyyyMMdd-HHmmss}");
+            TrainConfig config = resuming ? TrainRun.ReadConfig(runDirectory) : new TrainConfig
+            {
+                Dataset = parse.GetValue(dataset),
+                DataDirectory = parse.GetValue(detector.DataDirectory),
+                AbnormalClass = parse.GetValue(abnormal),
+                Images = parse.GetValue(images),
+                TestImages = parse.GetValue(testImages),
+                Preset = parse.GetValue(detector.Preset)!.ToLowerInvariant(),
+                Detector = detector.Build(parse) is var o && parse.GetValue(seed) is int s ? o with { Seed = s } : o,
+                TensorBoard = parse.GetValue(detector.TensorBoard),
+            };
+            config.Validate();
+            var checkpoints = new CheckpointOptions
+            {
+                Directory = Path.Combine(runDirectory, ImageRun.CheckpointFolder),
+                Interval = parse.GetValue(detector.CheckpointEvery),
+                Resume = resuming,
+                Rollbacks = parse.GetValue(rollbacks),
+            };
+            checkpoints.Validate();
+            AnsiConsole.MarkupLine($"[bold]OMASGAN training[/] · preset {Markup.Escape(config.Preset)} · seed {config.Detector.Seed} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
+            TrainResult result = TrainRun.Run(config, runDirectory, new ConsoleFitObserver(), checkpoints);
+            if (result.Detectors.Count > 0)
+            {
+                var table = new Table().AddColumns("detector", "AUROC", "AUPRC");
+                foreach (var (name, metrics) in result.Detectors)
+                    table.AddRow(name, metrics.Auroc.ToString("F4"), metrics.Auprc.ToString("F4"));
+                AnsiConsole.Write(table);
+            }
+            AnsiConsole.MarkupLine($"Trained in {result.TrainSeconds:F0} s; the model is in [blue]{Markup.Escape(Path.Combine(runDirectory, ImageRun.ModelFolder))}[/].");
+            Console.WriteLine(Path.GetFullPath(runDirectory));
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Omasgan.Checkpoints;
+using Omasgan.Data;
+using Omasgan.Detection;
+using Omasgan.Evaluation;
+using Omasgan.Networks;
+
+namespace Omasgan.Experiments;
+
+/// <summary>Where a training run's images come from and how it is trained; saved as the run's config.json.</summary>
+public sealed record TrainConfig
+{
+    /// <summary>A built-in dataset's name, or null for <see cref="Images"/>.</summary>
+    public string? Dataset { get; init; }
+    public string? DataDirectory { get; init; }
+    /// <summary>With a dataset: the class left out of training and anomalous in the test split (null: train on every class, no evaluation).</summary>
+    public int? AbnormalClass { get; init; }
+    /// <summary>A folder of normal training images, or null for <see cref="Dataset"/>.</summary>
+    public string? Images { get; init; }
+    /// <summary>With <see cref="Images"/>: a test folder holding normal/ and anomalous/ (null: no evaluation).</summary>
+    public string? TestImages { get; init; }
+    public string Preset { get; init; } = ImagePresets.Default;
+    public required OmasganOptions Detector { get; init; }
+    public bool TensorBoard { get; init; }
+
+    /// <summary>Throws when the data source is not exactly one of a dataset or an image folder.</summary>
+    public void Validate()
+    {
+        if ((Dataset is null) == (Images is null))
+            throw new ArgumentException("Give either --dataset NAME or --images FOLDER.");
+        if (Dataset is null && AbnormalClass is not null)
+            throw new ArgumentException("--abnormal-class goes with --dataset.");
+        if (Images is null && TestImages is not null)
+            throw new ArgumentException("--test-images goes with --images.");
+        Detector.Validate();
+    }
+}
+
+/// <summary>A training run's result; written as its metrics.json (empty <see cref="Detectors"/> without a test set).</summary>
+public sealed record TrainResult
+{
+    public required IReadOnlyDictionary<string, DetectionMetrics> Detectors { get; init; }
+    public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
+    public required double TrainSeconds { get; init; }
+    public required long NormalTrainingImages { get; init; }
+    public long TestImages { get; init; }
+    public long AnomalousTestImages { get; init; }
+}
+
+/// <summary><c>omasgan train</c>'s work: read the data, fit, save, and evaluate when there is a test set.</summary>
+public static class TrainRun
+{
+    public const string ConfigFileName = "config.json";
+
+    /// <summary>Reads a run's config.json.</summary>
+    public static TrainConfig ReadConfig(string runDirectory)
+    {
+        string path = Path.Combine(runDirectory, ConfigFileName);
+        if (!File.Exists(path))
+            throw new ArgumentException($"{path}: no run configuration here; is this a run folder of omasgan train?");
+        try
+        {
+            return JsonSerializer.Deserialize<TrainConfig>(File.ReadAllText(path), OmasganDetector.JsonOptions)
+                ?? throw new InvalidDataException($"{path}: empty run configuration.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a run configuration ({e.Message}).", e);
+        }
+    }
+
+    public static TrainResult Run(TrainConfig config, string runDirectory, IFitObserver observer, CheckpointOptions checkpoints)
+    {
+        config.Validate();
+        if (!checkpoints.Resume && File.Exists(Path.Combine(runDirectory, ImageRun.MetricsFileName)))
+            throw new ArgumentException($"{runDirectory}: the folder already holds a complete run; choose another --out.");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Everything is read and checked before the run folder is made.
+        var (normal, test, anomalous) = ReadData(config);
+        using (normal)
+        using (test)
+        {
+            Directory.CreateDirectory(runDirectory);
+            AtomicFile.WriteAllText(Path.Combine(runDirectory, ConfigFileName), JsonSerializer.Serialize(config, OmasganDetector.JsonOptions));
+            var (detector, stageSeconds) = ImageRun.Train(normal, config.Detector, runDirectory, config.TensorBoard, observer,
+                $"Training on {normal.Count} normal images of {normal.Source}", checkpoints);
+            using (detector)
+            {
+                double trainSeconds = clock.Elapsed.TotalSeconds;
+                ImageEvaluation? evaluation = test is null ? null : ImageRun.Evaluate(detector, test, anomalous!, runDirectory);
+                var result = new TrainResult
+                {
+                    Detectors = evaluation?.Detectors ?? new Dictionary<string, DetectionMetrics>(),
+                    StageSeconds = stageSeconds,
+                    TrainSeconds = trainSeconds,
+                    NormalTrainingImages = normal.Count,
+                    TestImages = test?.Count ?? 0,
+                    AnomalousTestImages = anomalous?.Count(a => a) ?? 0,
+                };
+                ImageRun.WriteMetrics(runDirectory, result);
+                return result;
+            }
+        }
+    }
+
+    /// <summary>The normal training images, and the test images with their anomaly labels when there is a test set.</summary>
+    private static (ImageSet Normal, ImageSet? Test, bool[]? Anomalous) ReadData(TrainConfig config)
+    {
+        if (config.Images is string folder)
+        {
+            int channels = ImageFolderReader.DetectChannels(folder);
+            ImageSet normal = ImageFolderReader.Read(folder, channels, DcganArchitecture.ImageSize);
+            if (config.TestImages is not string testFolder)
+                return (normal, null, null);
+            ImageSet test = ImageFolderReader.ReadTestFolder(testFolder, channels, DcganArchitecture.ImageSize);
+            return (normal, test, test.Labels.Select(l => l == 1).ToArray());
+        }
+
+        string name = config.Dataset!;
+        using ImageSet train = DatasetCatalog.Load(name, DataSplit.Train, config.DataDirectory);
+        if (config.AbnormalClass is not int k)
+            return (train.Where(_ => true), null, null);
+        int classes = DatasetCatalog.ClassCount(name);
+        if (k < 0 || k >= classes)
+            throw new ArgumentException($"--abnormal-class {k}: {name} has classes 0–{classes - 1}.");
+        ImageSet normalSet = train.Where(label => label != k);
+        if (normalSet.Count == 0)
+        {
+            normalSet.Dispose();
+            throw new ArgumentException($"{train.Source}: no normal training images are left without class {k}.");
+        }
+        ImageSet testSet = DatasetCatalog.Load(name, DataSplit.Test, config.DataDirectory);
+        bool[] labels = testSet.Labels.Select(l => l == k).ToArray();
+        if (!labels.Any(a => a))
+        {
+            normalSet.Dispose();
+            testSet.Dispose();
+            throw new ArgumentException($"{testSet.Source}: class {k} does not occur in the test split.");
+        }
+        return (normalSet, testSet, labels);
+    }
+}

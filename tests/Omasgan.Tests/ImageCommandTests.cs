@@ -1,0 +1,160 @@
+using System.Text.Json;
+using Omasgan.Data;
+using Omasgan.Experiments;
+using Omasgan.Tests.Data;
+using SkiaSharp;
+
+namespace Omasgan.Tests;
+
+/// <summary>The real <c>omasgan train</c>, <c>loo</c> and <c>score</c> commands on real and written data.</summary>
+public sealed class ImageCommandTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private string Folder(string name) => Path.Combine(temp.Path, name);
+
+    /// <summary>A small MNIST-format dataset: 28×28 images whose brightness follows the label, in IDX files.</summary>
+    private string WriteIdxDataset(string name, int[] trainLabels, int[] testLabels, Func<string, byte[], byte[]>? change = null)
+    {
+        change ??= (_, bytes) => bytes;
+        foreach (var (prefix, labels) in new[] { ("train", trainLabels), ("t10k", testLabels) })
+        {
+            byte[] pixels = labels.SelectMany((l, i) => Enumerable.Range(0, 784).Select(p => (byte)((l * 25 + p + i) % 256))).ToArray();
+            string images = $"{prefix}-images-idx3-ubyte", labelFile = $"{prefix}-labels-idx1-ubyte";
+            temp.Write(Path.Combine(name, images), change(images, DataFiles.Idx([labels.Length, 28, 28], pixels)));
+            temp.Write(Path.Combine(name, labelFile), change(labelFile, DataFiles.Idx([labels.Length], labels.Select(l => (byte)l).ToArray())));
+        }
+        return Folder(name);
+    }
+
+    private static void AssertOneLineError(CliProcess.Result result, string mentions)
+    {
+        Assert.Equal(2, result.ExitCode);
+        string[] lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(mentions, lines[0]);
+    }
+
+    private static int[] Labels(int count, int classes) => Enumerable.Range(0, count).Select(i => i % classes).ToArray();
+
+    public static TheoryData<string, string> BadDatasets() => new()
+    {
+        { "truncated", "train-images-idx3-ubyte" },
+        { "wrong magic", "train-labels-idx1-ubyte" },
+        { "counts disagree", "t10k-labels-idx1-ubyte" },
+        { "missing", "train-images-idx3-ubyte" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadDatasets))]
+    public void A_bad_dataset_file_gives_one_line_naming_it_exit_2_and_no_run_folder(string problem, string file)
+    {
+        string data = WriteIdxDataset("data", Labels(40, 10), Labels(20, 10), (name, bytes) => (problem, name) switch
+        {
+            ("truncated", "train-images-idx3-ubyte") => bytes[..^100],
+            ("wrong magic", "train-labels-idx1-ubyte") => [0, 0, 9, 9, .. bytes[4..]],
+            ("counts disagree", "t10k-labels-idx1-ubyte") => DataFiles.Idx([19], bytes[8..^1]),
+            _ => bytes,
+        });
+        if (problem == "missing") File.Delete(Path.Combine(data, file));
+        string run = Folder("run");
+        var result = CliProcess.Run(["train", "--dataset", "mnist", "--data-dir", data, "--abnormal-class", "1", "--steps", "2", "--out", run]);
+        AssertOneLineError(result, file);
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void An_abnormal_class_absent_from_the_data_or_leaving_no_normal_images_is_refused()
+    {
+        string data = WriteIdxDataset("data", Labels(40, 10), Labels(20, 10));
+        AssertOneLineError(CliProcess.Run(["train", "--dataset", "mnist", "--data-dir", data, "--abnormal-class", "10", "--out", Folder("a")]), "--abnormal-class 10");
+
+        string onlyThrees = WriteIdxDataset("threes", Enumerable.Repeat(3, 20).ToArray(), Labels(20, 10));
+        AssertOneLineError(CliProcess.Run(["train", "--dataset", "mnist", "--data-dir", onlyThrees, "--abnormal-class", "3", "--out", Folder("b")]), "no normal training images");
+        AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--data-dir", onlyThrees, "--classes", "3", "--out", Folder("c")]), "no normal training images");
+        Assert.False(File.Exists(Path.Combine(Folder("a"), ImageRun.MetricsFileName)));
+        Assert.False(File.Exists(Path.Combine(Folder("b"), ImageRun.MetricsFileName)));
+        Assert.False(File.Exists(Path.Combine(Folder("c"), LooExperiment.SummaryFileName)));
+    }
+
+    /// <summary>Grey 28×28 PNGs: normal ones have a bright bar at the top, anomalous ones at the bottom.</summary>
+    private void WriteImages(string folder, int count, bool anomalous, bool grey = true)
+    {
+        for (int i = 0; i < count; i++)
+            temp.Write(Path.Combine(folder, $"{i:D3}.png"), DataFiles.Image(SKEncodedImageFormat.Png, 28, 28, grey,
+                (x, y, c) => (byte)((anomalous ? y > 20 : y < 8) ? 200 + i % 50 : (x * 3 + i) % 40)));
+    }
+
+    [Fact]
+    public void Train_on_an_image_folder_then_score_files_folders_and_refuse_other_channels()
+    {
+        WriteImages("train", 48, anomalous: false);
+        WriteImages(Path.Combine("test", "normal"), 8, anomalous: false);
+        WriteImages(Path.Combine("test", "anomalous"), 8, anomalous: true);
+        string run = Folder("run");
+        var train = CliProcess.Run(["train", "--images", Folder("train"), "--test-images", Folder("test"), "--steps", "4", "--out", run, "--threads", "1"]);
+        Assert.True(train.ExitCode == 0, train.Error);
+        foreach (string file in new[] { "config.json", "metrics.json", "losses.csv", "scores.csv", "roc.png", "score_histogram.png", "model/manifest.json" })
+            Assert.True(File.Exists(Path.Combine(run, file)), file);
+        using (JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))))
+            Assert.Equal(8, metrics.RootElement.GetProperty("anomalous_test_images").GetInt32());
+
+        string csv = Folder("scores.csv");
+        string one = Path.Combine(Folder("test"), "anomalous", "000.png");
+        var score = CliProcess.Run(["score", "--model", run, one, Path.Combine(Folder("test"), "normal"), "--out", csv]);
+        Assert.True(score.ExitCode == 0, score.Error);
+        string[] rows = File.ReadAllLines(csv);
+        Assert.Equal("input,score,is_anomaly", rows[0]);
+        Assert.Equal(1 + 1 + 8, rows.Length);
+        Assert.StartsWith(one + ",", rows[1]);
+        Assert.All(rows.Skip(1), r => Assert.Matches(@",-?[0-9.E+-]+,(true|false)$", r));
+
+        WriteImages("colour", 3, anomalous: false, grey: false);
+        AssertOneLineError(CliProcess.Run(["score", "--model", run, Folder("colour")]), "greyscale");
+
+        WriteImages("broken", 3, anomalous: false);
+        temp.Write(Path.Combine("broken", "001.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
+        AssertOneLineError(CliProcess.Run(["train", "--images", Folder("broken"), "--steps", "2", "--out", Folder("run2")]), "001.png");
+        Assert.False(Directory.Exists(Folder("run2")));
+    }
+
+    [Fact]
+    public void Real_fashion_mnist_fold_beats_chance_and_writes_every_promised_output()
+    {
+        Assert.True(Directory.Exists("/usr/share/datasets/fashion-mnist"),
+            "Fashion-MNIST is missing: apt-get install dataset-fashion-mnist (.ci/run does).");
+        string run = Folder("loo");
+        string[] command = ["loo", "--dataset", "fashion-mnist", "--classes", "1", "--steps", "150", "--checkpoint-every", "100",
+            "--tensorboard", "--out", run];
+        var first = CliProcess.Run(command);
+        Assert.True(first.ExitCode == 0, first.Error);
+
+        foreach (string file in new[] { LooExperiment.SummaryFileName, LooExperiment.TableFileName, LooExperiment.ReportFileName })
+            Assert.True(File.Exists(Path.Combine(run, file)), file);
+        string fold = Path.Combine(run, LooExperiment.FoldFolder(1, 1));
+        string[] promised = ["metrics.json", "roc.png", "score_histogram.png", "losses.csv", "scores.csv", "model/manifest.json", "model/weights.bin",
+            .. ImageRun.Grids.Select(g => g.File)];
+        foreach (string file in promised)
+            Assert.True(File.Exists(Path.Combine(fold, file)), file);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(fold, "tensorboard"), "events.out.tfevents.*"));
+
+        LooFold result = LooExperiment.ReadFold(fold)!;
+        Assert.Equal(1000, result.AnomalousTestImages);
+        Assert.Equal(54000, result.NormalTrainingImages);
+        Assert.True(result.Detectors["scorer"].Auroc >= 0.6, $"scorer AUROC {result.Detectors["scorer"].Auroc:F4}");
+        Assert.Contains("| **mean ± std** |", File.ReadAllText(Path.Combine(run, LooExperiment.ReportFileName)));
+
+        // A rerun skips the complete fold.
+        var again = CliProcess.Run(command);
+        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.Contains("already complete", again.Output);
+
+        string csv = Folder("test-scores.csv");
+        var score = CliProcess.Run(["score", "--model", fold, "fashion-mnist:test", "--out", csv]);
+        Assert.True(score.ExitCode == 0, score.Error);
+        Assert.Equal(10001, File.ReadAllLines(csv).Length);
+    }
+}

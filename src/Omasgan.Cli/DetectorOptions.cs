@@ -44,13 +44,7 @@ internal sealed class DetectorOptions
         if (parse.GetValue(Divergence) is string name)
             o = o with { Divergence = DivergenceFunctions.Parse(name) };
         if (parse.GetValue(Steps) is int n)
-            o = o with
-            {
-                FGan = o.FGan with { Steps = n },
-                Boundary = o.Boundary with { Steps = n },
-                Retraining = o.Retraining with { Steps = n },
-                Scorer = o.Scorer with { Steps = n },
-            };
+            o = o.WithStepsPerStage(n);
         if (parse.GetValue(Width) is double w && o.Architecture is DcganArchitecture dcgan)
             o = o with { Architecture = dcgan with { WidthMultiplier = w } };
         o = o with

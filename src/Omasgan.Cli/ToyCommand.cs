@@ -56,13 +56,7 @@ internal static class ToyCommand
             if (parse.GetValue(divergence) is string name)
                 detector = detector with { Divergence = DivergenceFunctions.Parse(name) };
             if (parse.GetValue(steps) is int n)
-                detector = detector with
-                {
-                    FGan = detector.FGan with { Steps = n },
-                    Boundary = detector.Boundary with { Steps = n },
-                    Retraining = detector.Retraining with { Steps = n },
-                    Scorer = detector.Scorer with { Steps = n },
-                };
+                detector = detector.WithStepsPerStage(n);
             detector = detector with
             {
                 Boundary = detector.Boundary with

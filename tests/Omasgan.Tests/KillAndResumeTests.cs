@@ -1,29 +1,36 @@
 using System.Diagnostics;
 using Omasgan.Detection;
+using Omasgan.Tests.Data;
+using SkiaSharp;
+using static TorchSharp.torch;
 
 namespace Omasgan.Tests;
 
-/// <summary>The real command, killed with SIGKILL at a random moment and resumed.</summary>
+/// <summary>The real commands, killed with SIGKILL at a random moment and resumed.</summary>
 public sealed class KillAndResumeTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "omasgan-kill-" + Guid.NewGuid());
+    private readonly TempFolder temp = new();
 
-    public void Dispose()
+    public void Dispose() => temp.Dispose();
+
+    static void RunToEnd(params string[] args)
     {
-        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        var result = CliProcess.Run(args, minutes: 5);
+        Assert.True(result.ExitCode == 0, result.Error);
     }
 
-    static void RunToEnd(params string[] args) => Assert.Equal(0, CliProcess.Run(args, minutes: 5).ExitCode);
-
-    [Fact]
-    public void A_run_killed_at_a_random_moment_resumes_to_the_same_detector()
+    /// <summary>
+    /// Runs <paramref name="command"/> to its end into one folder, and into another kills it at a random
+    /// moment (up to <paramref name="maxDelaySeconds"/>) after its first checkpoint and resumes it with
+    /// <paramref name="resume"/>(folder); returns both run folders.
+    /// </summary>
+    private (string Whole, string Killed) KillAndResume(string[] command, Func<string, string[]> resume, double maxDelaySeconds)
     {
-        string[] common = ["toy", "--threads", "1", "--steps", "1200", "--checkpoint-every", "100"];
-        string whole = Path.Combine(root, "whole"), killed = Path.Combine(root, "killed");
-        RunToEnd([.. common, "--out", whole]);
+        string whole = Path.Combine(temp.Path, "whole"), killed = Path.Combine(temp.Path, "killed");
+        RunToEnd([.. command, "--out", whole]);
 
-        double delay = Random.Shared.NextDouble() * 2.0;
-        using (Process victim = CliProcess.Start([.. common, "--out", killed]))
+        double delay = Random.Shared.NextDouble() * maxDelaySeconds;
+        using (Process victim = CliProcess.Start([.. command, "--out", killed]))
         {
             string manifest = Path.Combine(killed, "checkpoints", "checkpoint.json");
             var clock = Stopwatch.StartNew();
@@ -35,13 +42,38 @@ public sealed class KillAndResumeTests : IDisposable
             victim.WaitForExit();
         }
         Assert.False(File.Exists(Path.Combine(killed, "model", OmasganDetector.ManifestFileName)), "the killed run had finished");
+        RunToEnd(resume(killed));
+        return (whole, killed);
+    }
 
-        RunToEnd(["toy", "--threads", "1", "--out", killed, "--resume"]);
+    [Fact]
+    public void A_toy_run_killed_at_a_random_moment_resumes_to_the_same_detector()
+    {
+        var (whole, killed) = KillAndResume(["toy", "--threads", "1", "--steps", "1200", "--checkpoint-every", "100"],
+            folder => ["toy", "--threads", "1", "--out", folder, "--resume"], maxDelaySeconds: 2.0);
 
         using var expected = OmasganDetector.Load(Path.Combine(whole, "model"));
         using var actual = OmasganDetector.Load(Path.Combine(killed, "model"));
         var probe = DetectorTests.ToyTraining(256, seed: 21);
         foreach (ScoreSource source in Enum.GetValues<ScoreSource>())
             Assert.Equal(expected.Score(probe, source), actual.Score(probe, source));
+    }
+
+    [Fact]
+    public void An_image_training_run_killed_at_a_random_moment_resumes_to_the_same_detector()
+    {
+        for (int i = 0; i < 40; i++)
+            temp.Write(Path.Combine("images", $"{i:D2}.png"), DataFiles.Image(SKEncodedImageFormat.Png, 28, 28, grey: true,
+                (x, y, _) => (byte)((x * (i % 5 + 1) + y * 3 + i) % 256)));
+        string images = Path.Combine(temp.Path, "images");
+        var (whole, killed) = KillAndResume(["train", "--images", images, "--threads", "1", "--steps", "120", "--checkpoint-every", "20"],
+            folder => ["train", "--threads", "1", "--out", folder, "--resume"], maxDelaySeconds: 3.0);
+
+        using var expected = OmasganDetector.Load(Path.Combine(whole, "model"));
+        using var actual = OmasganDetector.Load(Path.Combine(killed, "model"));
+        manual_seed(4);
+        Tensor probe = randint(0, 256, [32, 1, 28, 28]).to_type(ScalarType.Byte);
+        foreach (ScoreSource source in Enum.GetValues<ScoreSource>())
+            Assert.Equal(expected.ScoreImages(probe, "probe", source), actual.ScoreImages(probe, "probe", source));
     }
 }

@@ -46,6 +46,15 @@ public sealed record OmasganOptions
         Scorer.Validate();
     }
 
+    /// <summary>These options with every stage trained for <paramref name="steps"/> steps.</summary>
+    public OmasganOptions WithStepsPerStage(int steps) => this with
+    {
+        FGan = FGan with { Steps = steps },
+        Boundary = Boundary with { Steps = steps },
+        Retraining = Retraining with { Steps = steps },
+        Scorer = Scorer with { Steps = steps },
+    };
+
     /// <summary>These options with one stage's learning rate multiplied by <paramref name="factor"/>.</summary>
     public OmasganOptions WithLearningRateScaled(OmasganStage stage, double factor) => stage switch
     {

@@ -72,8 +72,10 @@ public static class TrainRun
     public static TrainResult Run(TrainConfig config, string runDirectory, IFitObserver observer, CheckpointOptions checkpoints)
     {
         config.Validate();
-        if (!checkpoints.Resume && File.Exists(Path.Combine(runDirectory, ImageRun.MetricsFileName)))
-            throw new ArgumentException($"{runDirectory}: the folder already holds a complete run; choose another --out.");
+        if (File.Exists(Path.Combine(runDirectory, ImageRun.MetricsFileName)))
+            throw new ArgumentException(checkpoints.Resume
+                ? $"{runDirectory}: the run is already complete; nothing to resume."
+                : $"{runDirectory}: the folder already holds a complete run; choose another --out.");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         // Everything is read and checked before the run folder is made.
         var (normal, test, anomalous) = ReadData(config);

@@ -17,13 +17,20 @@ internal static class LooCommand
         };
         var classes = new Option<string?>("--classes") { Description = "Classes to leave out in turn, e.g. 0,3 (default: all)." };
         var seeds = new Option<string>("--seeds") { Description = "Seeds, e.g. 1,2 (default 1).", DefaultValueFactory = _ => "1" };
+        var detectors = new Option<string>("--detectors")
+        {
+            Description = $"Detectors to compare, comma-separated: {string.Join(", ", LooExperiment.AllDetectors)}, or all (default). omasgan gives its scorer and both discriminators.",
+            DefaultValueFactory = _ => "all",
+        };
+        var baselineSteps = new Option<int?>("--baseline-steps") { Description = $"Training steps of the autoencoder and Deep SVDD (default {new Omasgan.Baselines.BaselineOptions().Steps})." };
+        var neighbours = new Option<int?>("--knn-k") { Description = $"Neighbours averaged by kNN (default {new Omasgan.Baselines.BaselineOptions().Neighbours})." };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/loo-DATASET-PRESET); a rerun skips the folds already complete." };
         var detector = new DetectorOptions();
         var command = new Command("loo",
             "Leave-one-out: for each class, train on the other classes' training images and test on the whole test split with that class anomalous. " +
             "Writes a folder per class and seed, and loo.json, loo.csv and report.md.")
         {
-            dataset, classes, seeds, output,
+            dataset, classes, seeds, detectors, baselineSteps, neighbours, output,
         };
         foreach (Option option in detector.All) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
@@ -39,6 +46,10 @@ internal static class LooCommand
                 Classes = parse.GetValue(classes) is string c ? ParseList(c, "--classes") : null,
                 Seeds = ParseList(parse.GetValue(seeds)!, "--seeds"),
                 Preset = parse.GetValue(detector.Preset)!.ToLowerInvariant(),
+                Detectors = ParseDetectors(parse.GetValue(detectors)!),
+                Baselines = new Omasgan.Baselines.BaselineOptions() is var b
+                    ? b with { Steps = parse.GetValue(baselineSteps) ?? b.Steps, Neighbours = parse.GetValue(neighbours) ?? b.Neighbours }
+                    : null!,
                 Detector = detector.Build(parse),
                 TensorBoard = parse.GetValue(detector.TensorBoard),
                 CheckpointInterval = parse.GetValue(detector.CheckpointEvery),
@@ -48,18 +59,27 @@ internal static class LooCommand
             AnsiConsole.MarkupLine($"[bold]OMASGAN leave-one-out[/] · {Markup.Escape(name)} · preset {Markup.Escape(options.Preset)} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
             LooSummary summary = LooExperiment.Run(options, runDirectory, new ConsoleFitObserver(), parse.GetValue(detector.Resume));
 
-            var table = new Table().AddColumns("class", "seed", "scorer S", "Stage 1 −D", "Stage 3 −D′", "seconds");
+            string[] sources = summary.Auroc.Keys.ToArray();
+            var table = new Table().AddColumns(["class", "seed", .. sources.Select(LooExperiment.Title)]);
             foreach (LooFold f in summary.Folds)
-                table.AddRow($"{f.Class} {Markup.Escape(f.ClassName)}", f.Seed.ToString(), f.Detectors["scorer"].Auroc.ToString("F4"),
-                    f.Detectors["stage1_discriminator"].Auroc.ToString("F4"), f.Detectors["stage3_discriminator"].Auroc.ToString("F4"),
-                    (f.TrainSeconds + f.ScoreSeconds).ToString("F0"));
-            table.AddRow("[bold]mean ± std[/]", "", summary.Auroc["scorer"].ToString(), summary.Auroc["stage1_discriminator"].ToString(),
-                summary.Auroc["stage3_discriminator"].ToString(), summary.FoldSeconds.Mean.ToString("F0"));
+                table.AddRow([$"{f.Class} {Markup.Escape(f.ClassName)}", f.Seed.ToString(), .. sources.Select(s => f.Detectors[s].Auroc.ToString("F4"))]);
+            table.AddRow(["[bold]mean[/]", "", .. sources.Select(s => summary.Auroc[s].Mean.ToString("F4"))]);
             AnsiConsole.Write(table);
             Console.WriteLine(Path.GetFullPath(Path.Combine(runDirectory, LooExperiment.ReportFileName)));
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>"all" or comma-separated detector names.</summary>
+    internal static string[] ParseDetectors(string text)
+    {
+        if (text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
+            return [.. LooExperiment.AllDetectors];
+        string[] names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(n => n.ToLowerInvariant()).Distinct().ToArray();
+        if (names.Length == 0 || names.FirstOrDefault(n => !LooExperiment.AllDetectors.Contains(n)) is { } unknown && unknown is not null)
+            throw new ArgumentException($"--detectors: use all or some of {string.Join(", ", LooExperiment.AllDetectors)}.");
+        return names;
     }
 
     /// <summary>Comma-separated integers.</summary>

@@ -157,4 +157,34 @@ public sealed class ImageCommandTests : IDisposable
         Assert.True(score.ExitCode == 0, score.Error);
         Assert.Equal(10001, File.ReadAllLines(csv).Length);
     }
+
+    [Fact]
+    public void Leave_one_out_with_every_detector_reports_each_and_adds_baselines_to_complete_folds()
+    {
+        string data = WriteIdxDataset("data", Labels(120, 10), Labels(60, 10));
+        string run = Folder("loo");
+        string[] common = ["loo", "--dataset", "mnist", "--data-dir", data, "--classes", "2,5", "--steps", "3", "--baseline-steps", "5", "--out", run, "--threads", "1"];
+        var omasganOnly = CliProcess.Run([.. common, "--detectors", "omasgan"]);
+        Assert.True(omasganOnly.ExitCode == 0, omasganOnly.Error);
+        var all = CliProcess.Run(common);
+        Assert.True(all.ExitCode == 0, all.Error);
+        Assert.Contains("OMASGAN already complete", all.Output);
+
+        LooSummary summary = JsonSerializer.Deserialize<LooSummary>(File.ReadAllText(Path.Combine(run, LooExperiment.SummaryFileName)), Detection.OmasganDetector.JsonOptions)!;
+        string[] expected = ["scorer", "stage1_discriminator", "stage3_discriminator", .. Baselines.BaselineDetectors.Names];
+        Assert.Equal(expected, summary.Auroc.Keys.ToArray());
+        Assert.All(summary.Folds, f => Assert.Equal(expected.Length, f.Detectors.Count));
+        string report = File.ReadAllText(Path.Combine(run, LooExperiment.ReportFileName));
+        Assert.Contains("| class | seed | OMASGAN scorer S | Stage 1 −D | Stage 3 −D′ | kNN | PCA (ML.NET) | conv. autoencoder | Deep SVDD |", report);
+        Assert.Contains("Ranking by mean AUROC", report);
+        Assert.True(File.Exists(Path.Combine(run, LooExperiment.AurocPlotFileName)));
+        foreach (string name in Baselines.BaselineDetectors.Names)
+        {
+            string folder = Path.Combine(run, LooExperiment.FoldFolder(2, 1), LooExperiment.BaselinesFolder, name);
+            Assert.True(File.Exists(Path.Combine(folder, "scores.csv")), name);
+            using var loaded = Baselines.BaselineDetectors.Load(Path.Combine(folder, ImageRun.ModelFolder));
+            Assert.Equal(name, loaded.Name);
+        }
+        AssertOneLineError(CliProcess.Run([.. common, "--detectors", "forest"]), "--detectors");
+    }
 }

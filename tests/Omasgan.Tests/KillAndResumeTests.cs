@@ -19,6 +19,9 @@ public sealed class KillAndResumeTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
     }
 
+    /// <summary>Where the killed run's checkpoints are: its own folder (train, toy) or a fold's.</summary>
+    private string checkpointFolder = "checkpoints";
+
     /// <summary>
     /// Runs <paramref name="command"/> to its end into one folder, and into another kills it at a random
     /// moment (up to <paramref name="maxDelaySeconds"/>) after its first checkpoint and resumes it with
@@ -32,7 +35,7 @@ public sealed class KillAndResumeTests : IDisposable
         double delay = Random.Shared.NextDouble() * maxDelaySeconds;
         using (Process victim = CliProcess.Start([.. command, "--out", killed]))
         {
-            string manifest = Path.Combine(killed, "checkpoints", "checkpoint.json");
+            string manifest = Path.Combine(killed, checkpointFolder, "checkpoint.json");
             var clock = Stopwatch.StartNew();
             while (!File.Exists(manifest) && !victim.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
                 Thread.Sleep(20);
@@ -41,7 +44,7 @@ public sealed class KillAndResumeTests : IDisposable
             victim.Kill(entireProcessTree: true); // SIGKILL
             victim.WaitForExit();
         }
-        Assert.False(File.Exists(Path.Combine(killed, "model", OmasganDetector.ManifestFileName)), "the killed run had finished");
+        Assert.False(File.Exists(Path.Combine(killed, checkpointFolder, "..", "model", OmasganDetector.ManifestFileName)), "the killed run had finished");
         RunToEnd(resume(killed));
         return (whole, killed);
     }
@@ -75,5 +78,30 @@ public sealed class KillAndResumeTests : IDisposable
         Tensor probe = randint(0, 256, [32, 1, 28, 28]).to_type(ScalarType.Byte);
         foreach (ScoreSource source in Enum.GetValues<ScoreSource>())
             Assert.Equal(expected.ScoreImages(probe, "probe", source), actual.ScoreImages(probe, "probe", source));
+    }
+
+    [Fact]
+    public void A_leave_one_out_fold_killed_at_a_random_moment_resumes_to_the_same_detector()
+    {
+        // A small MNIST-format dataset written here: 10 classes, brightness following the label.
+        int[] labels = Enumerable.Range(0, 200).Select(i => i % 10).ToArray();
+        foreach (var (prefix, count) in new[] { ("train", 200), ("t10k", 100) })
+        {
+            byte[] pixels = Enumerable.Range(0, count).SelectMany(i => Enumerable.Range(0, 784).Select(p => (byte)((labels[i] * 25 + p % 28 + i) % 256))).ToArray();
+            temp.Write(Path.Combine("data", $"{prefix}-images-idx3-ubyte"), DataFiles.Idx([count, 28, 28], pixels));
+            temp.Write(Path.Combine("data", $"{prefix}-labels-idx1-ubyte"), DataFiles.Idx([count], labels[..count].Select(l => (byte)l).ToArray()));
+        }
+        checkpointFolder = Path.Combine("class-2-seed-1", "checkpoints");
+        string[] command = ["loo", "--dataset", "mnist", "--data-dir", Path.Combine(temp.Path, "data"), "--classes", "2", "--threads", "1",
+            "--steps", "120", "--checkpoint-every", "20"];
+        var (whole, killed) = KillAndResume(command, folder => [.. command, "--out", folder, "--resume"], maxDelaySeconds: 3.0);
+
+        using var expected = OmasganDetector.Load(Path.Combine(whole, "class-2-seed-1", "model"));
+        using var actual = OmasganDetector.Load(Path.Combine(killed, "class-2-seed-1", "model"));
+        manual_seed(4);
+        Tensor probe = randint(0, 256, [32, 1, 28, 28]).to_type(ScalarType.Byte);
+        foreach (ScoreSource source in Enum.GetValues<ScoreSource>())
+            Assert.Equal(expected.ScoreImages(probe, "probe", source), actual.ScoreImages(probe, "probe", source));
+        Assert.True(File.Exists(Path.Combine(killed, "report.md")));
     }
 }

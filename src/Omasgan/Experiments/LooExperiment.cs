@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Omasgan.Baselines;
 using Omasgan.Checkpoints;
 using Omasgan.Data;
 using Omasgan.Detection;
@@ -21,6 +22,10 @@ public sealed record LooOptions
     public string Preset { get; init; } = ImagePresets.Default;
     /// <summary>The detector's options (the preset's, with any changes); each fold sets its own seed.</summary>
     public required OmasganOptions Detector { get; init; }
+    /// <summary>The detectors compared: "omasgan" (its scorer and both discriminators) and the baselines (default: all).</summary>
+    public string[] Detectors { get; init; } = [.. LooExperiment.AllDetectors];
+    /// <summary>Settings of the baselines.</summary>
+    public BaselineOptions Baselines { get; init; } = new();
     public bool TensorBoard { get; init; }
     public int CheckpointInterval { get; init; } = CheckpointOptions.DefaultInterval;
     /// <summary>The command line that made the run, for the report.</summary>
@@ -41,7 +46,12 @@ public sealed record LooFold
     public required long NormalTrainingImages { get; init; }
     public required long TestImages { get; init; }
     public required long AnomalousTestImages { get; init; }
+    /// <summary>Seconds to fit and score, per detector ("omasgan" and each baseline).</summary>
+    public IReadOnlyDictionary<string, double> DetectorSeconds { get; init; } = new Dictionary<string, double>();
 }
+
+/// <summary>One baseline on one fold; written as the baseline's metrics.json in the fold's baselines/NAME/.</summary>
+public sealed record BaselineFold(DetectionMetrics Metrics, double FitSeconds, double ScoreSeconds);
 
 /// <summary>Mean and sample standard deviation over folds.</summary>
 public sealed record MeanStd(double Mean, double Std, int Count)
@@ -64,7 +74,10 @@ public sealed record LooSummary
     /// <summary>Per score source: AUROC and AUPRC over all folds.</summary>
     public required IReadOnlyDictionary<string, MeanStd> Auroc { get; init; }
     public required IReadOnlyDictionary<string, MeanStd> Auprc { get; init; }
+    /// <summary>OMASGAN's seconds per fold (training and scoring).</summary>
     public required MeanStd FoldSeconds { get; init; }
+    /// <summary>Seconds per fold of each detector (fit and score).</summary>
+    public IReadOnlyDictionary<string, MeanStd> DetectorSeconds { get; init; } = new Dictionary<string, MeanStd>();
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
 }
 
@@ -80,6 +93,12 @@ public static class LooExperiment
     public const string SummaryFileName = "loo.json";
     public const string TableFileName = "loo.csv";
     public const string ReportFileName = "report.md";
+    public const string AurocPlotFileName = "auroc_by_class.png";
+    public const string Omasgan = "omasgan";
+    public const string BaselinesFolder = "baselines";
+
+    /// <summary>Every detector a run can compare: OMASGAN and the baselines.</summary>
+    public static IReadOnlyList<string> AllDetectors { get; } = [Omasgan, .. BaselineDetectors.Names];
 
     public static string FoldFolder(int k, int seed) => $"class-{k}-seed-{seed}";
 
@@ -94,6 +113,10 @@ public static class LooExperiment
         if (classes.FirstOrDefault(k => k < 0 || k >= classCount, -1) is var bad and >= 0)
             throw new ArgumentException($"Class {bad} is not in {options.Dataset}, whose classes are 0–{classCount - 1}.");
         IReadOnlyList<string> names = DatasetCatalog.ClassNames(options.Dataset);
+        if (options.Detectors.Length == 0 || options.Detectors.FirstOrDefault(d => !AllDetectors.Contains(d)) is { } unknown)
+            throw new ArgumentException($"Unknown detector '{options.Detectors.FirstOrDefault()}'; use some of: {string.Join(", ", AllDetectors)}.");
+        options.Baselines.Validate();
+        bool runOmasgan = options.Detectors.Contains(Omasgan);
 
         using ImageSet train = DatasetCatalog.Load(options.Dataset, DataSplit.Train, options.DataDirectory);
         using ImageSet test = DatasetCatalog.Load(options.Dataset, DataSplit.Test, options.DataDirectory);
@@ -106,18 +129,29 @@ public static class LooExperiment
         {
             index++;
             string folder = Path.Combine(runDirectory, FoldFolder(k, seed));
-            if (ReadFold(folder) is { } done)
+            string title = $"Fold {index}/{total}: class {k} ({names[k]}), seed {seed}";
+            LooFold? fold = null;
+            if (runOmasgan)
             {
-                observer.Info($"Fold {index}/{total}: class {k} ({names[k]}), seed {seed}: already complete, AUROC {done.Detectors["scorer"].Auroc:F4}.");
-                folds.Add(done);
-                continue;
+                fold = ReadFold(folder);
+                if (fold is not null)
+                    observer.Info($"{title}: OMASGAN already complete, AUROC {fold.Detectors["scorer"].Auroc:F4}.");
+                else
+                {
+                    bool resuming = resume && File.Exists(Path.Combine(folder, CheckpointFolder, CheckpointStore.ManifestFileName));
+                    if (!resuming && Directory.Exists(folder))
+                        Directory.Delete(folder, recursive: true);
+                    fold = RunFold(options, train, test, k, names[k], seed, folder, observer, title, resuming);
+                    observer.Info($"{title}: scorer AUROC {fold.Detectors["scorer"].Auroc:F4}, Stage 1 D {fold.Detectors["stage1_discriminator"].Auroc:F4}, Stage 3 D′ {fold.Detectors["stage3_discriminator"].Auroc:F4} ({fold.TrainSeconds + fold.ScoreSeconds:F0} s).");
+                }
             }
-            bool resuming = resume && File.Exists(Path.Combine(folder, CheckpointFolder, CheckpointStore.ManifestFileName));
-            if (!resuming && Directory.Exists(folder))
-                Directory.Delete(folder, recursive: true);
-            LooFold fold = RunFold(options, train, test, k, names[k], seed, folder, observer, $"Fold {index}/{total}: class {k} ({names[k]}), seed {seed}", resuming);
-            observer.Info($"Fold {index}/{total}: scorer AUROC {fold.Detectors["scorer"].Auroc:F4}, Stage 1 D {fold.Detectors["stage1_discriminator"].Auroc:F4}, Stage 3 D′ {fold.Detectors["stage3_discriminator"].Auroc:F4} ({fold.TrainSeconds + fold.ScoreSeconds:F0} s).");
-            folds.Add(fold);
+            var baselines = new Dictionary<string, BaselineFold>();
+            foreach (string name in options.Detectors.Where(d => d != Omasgan))
+            {
+                baselines[name] = ReadBaseline(folder, name) ?? RunBaseline(options, train, test, k, seed, folder, name, observer, title);
+                observer.Info($"{title}: {name} AUROC {baselines[name].Metrics.Auroc:F4}.");
+            }
+            folds.Add(Merge(fold, baselines, k, names[k], seed, train, test));
         }
 
         LooSummary summary = Summarise(options, folds);
@@ -126,6 +160,73 @@ public static class LooExperiment
     }
 
     private const string CheckpointFolder = ImageRun.CheckpointFolder;
+
+    /// <summary>The baseline's result in a fold folder if it is complete, else null.</summary>
+    public static BaselineFold? ReadBaseline(string folder, string name)
+    {
+        string path = Path.Combine(folder, BaselinesFolder, name, ImageRun.MetricsFileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<BaselineFold>(File.ReadAllText(path), OmasganDetector.JsonOptions);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Fits a baseline on the fold's normal training images only, scores the test split, and saves model, scores and metrics.</summary>
+    private static BaselineFold RunBaseline(LooOptions options, ImageSet train, ImageSet test, int k, int seed, string folder,
+        string name, IFitObserver observer, string title)
+    {
+        observer.Info($"{title}: fitting {name} …");
+        string directory = Path.Combine(folder, BaselinesFolder, name);
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        Directory.CreateDirectory(directory);
+        var input = ImageInput.Of(train, Networks.DcganArchitecture.ImageSize);
+        var clock = Stopwatch.StartNew();
+        float[] scores;
+        double fitSeconds;
+        using (ImageSet normal = train.Where(label => label != k))
+        using (TorchSharp.torch.Tensor prepared = input.Prepare(normal.Images, normal.Source))
+        using (IBaselineDetector detector = BaselineDetectors.Fit(name, prepared, options.Baselines, seed))
+        {
+            fitSeconds = clock.Elapsed.TotalSeconds;
+            detector.Save(Path.Combine(directory, ImageRun.ModelFolder));
+            clock.Restart();
+            using TorchSharp.torch.Tensor testPrepared = input.Prepare(test.Images, test.Source);
+            scores = detector.Score(testPrepared);
+        }
+        bool[] anomalous = test.Labels.Select(label => label == k).ToArray();
+        var result = new BaselineFold(DetectionMetrics.Compute(scores.Select(v => (double)v).ToArray(), anomalous), fitSeconds, clock.Elapsed.TotalSeconds);
+        var csv = new StringBuilder("index,label,anomalous,score\n");
+        for (int i = 0; i < scores.Length; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"{i},{test.Labels[i]},{(anomalous[i] ? 1 : 0)},{scores[i]:R}\n");
+        AtomicFile.WriteAllText(Path.Combine(directory, ImageRun.ScoresFileName), csv.ToString());
+        ImageRun.WriteMetrics(directory, result);
+        return result;
+    }
+
+    /// <summary>One row of the summary: OMASGAN's fold (if run) and the baselines' results.</summary>
+    private static LooFold Merge(LooFold? omasgan, IReadOnlyDictionary<string, BaselineFold> baselines, int k, string className, int seed,
+        ImageSet train, ImageSet test)
+    {
+        var detectors = new Dictionary<string, DetectionMetrics>(omasgan?.Detectors ?? new Dictionary<string, DetectionMetrics>());
+        var seconds = new Dictionary<string, double>();
+        if (omasgan is not null) seconds[Omasgan] = omasgan.TrainSeconds + omasgan.ScoreSeconds;
+        foreach (var (name, result) in baselines)
+        {
+            detectors[name] = result.Metrics;
+            seconds[name] = result.FitSeconds + result.ScoreSeconds;
+        }
+        return (omasgan ?? new LooFold
+        {
+            Class = k, ClassName = className, Seed = seed, Detectors = detectors, StageSeconds = new Dictionary<string, double>(),
+            TrainSeconds = 0, ScoreSeconds = 0, NormalTrainingImages = train.Labels.Count(l => l != k), TestImages = test.Count,
+            AnomalousTestImages = test.Labels.Count(l => l == k),
+        }) with { Detectors = detectors, DetectorSeconds = seconds };
+    }
 
     private static LooFold RunFold(LooOptions options, ImageSet train, ImageSet test, int k, string className, int seed,
         string folder, IFitObserver observer, string title, bool resuming)
@@ -188,11 +289,26 @@ public static class LooExperiment
         Directory.CreateDirectory(runDirectory);
         string path = Path.Combine(runDirectory, ConfigFileName);
         // What decides the folds' results; classes, seeds and the command may differ between reruns.
-        var defining = options with { Classes = null, Seeds = [], Command = "", TensorBoard = false, CheckpointInterval = 0 };
-        string json = JsonSerializer.Serialize(defining, OmasganDetector.JsonOptions);
-        if (File.Exists(path) && File.ReadAllText(path) != json)
+        static string Defining(LooOptions o) => JsonSerializer.Serialize(
+            o with { Classes = null, Seeds = [], Detectors = [], Command = "", TensorBoard = false, CheckpointInterval = 0 }, OmasganDetector.JsonOptions);
+        string json = Defining(options);
+        // Read back through the current options type, so settings added since the file was written take their defaults.
+        if (File.Exists(path) && Defining(ReadConfig(path)) != json)
             throw new ArgumentException($"{runDirectory}: the folder holds a leave-one-out run with other settings ({path}); choose another --out.");
         AtomicFile.WriteAllText(path, json);
+    }
+
+    private static LooOptions ReadConfig(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LooOptions>(File.ReadAllText(path), OmasganDetector.JsonOptions)
+                ?? throw new InvalidDataException($"{path}: empty leave-one-out configuration.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a leave-one-out configuration ({e.Message}).", e);
+        }
     }
 
     internal static LooSummary Summarise(LooOptions options, IReadOnlyList<LooFold> folds)
@@ -205,6 +321,8 @@ public static class LooExperiment
             Auroc = sources.ToDictionary(s => s, s => MeanStd.Of(folds.Select(f => f.Detectors[s].Auroc).ToArray())),
             Auprc = sources.ToDictionary(s => s, s => MeanStd.Of(folds.Select(f => f.Detectors[s].Auprc).ToArray())),
             FoldSeconds = MeanStd.Of(folds.Select(f => f.TrainSeconds + f.ScoreSeconds).ToArray()),
+            DetectorSeconds = folds.SelectMany(f => f.DetectorSeconds.Keys).Distinct()
+                .ToDictionary(d => d, d => MeanStd.Of(folds.Where(f => f.DetectorSeconds.ContainsKey(d)).Select(f => f.DetectorSeconds[d]).ToArray())),
             Versions = OmasganDetector.LibraryVersions,
         };
     }
@@ -213,49 +331,79 @@ public static class LooExperiment
     {
         AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFileName), JsonSerializer.Serialize(summary, OmasganDetector.JsonOptions));
         string[] sources = summary.Auroc.Keys.ToArray();
-        var csv = new StringBuilder("class,class_name,seed," + string.Join(",", sources.SelectMany(s => new[] { s + "_auroc", s + "_auprc" })) + ",train_seconds,score_seconds\n");
+        string[] timed = summary.DetectorSeconds.Keys.ToArray();
+        var inv = CultureInfo.InvariantCulture;
+        var csv = new StringBuilder("class,class_name,seed," + string.Join(",", sources.SelectMany(s => new[] { s + "_auroc", s + "_auprc" }))
+            + string.Concat(timed.Select(d => $",{d}_seconds")) + "\n");
         foreach (LooFold f in summary.Folds)
-            csv.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{f.Class},\"{f.ClassName}\",{f.Seed},{string.Join(",", sources.SelectMany(s => new[] { f.Detectors[s].Auroc, f.Detectors[s].Auprc }).Select(v => v.ToString("R", CultureInfo.InvariantCulture)))},{f.TrainSeconds:F1},{f.ScoreSeconds:F1}"));
+            csv.AppendLine(string.Create(inv,
+                $"{f.Class},\"{f.ClassName}\",{f.Seed},{string.Join(",", sources.SelectMany(s => new[] { f.Detectors[s].Auroc, f.Detectors[s].Auprc }).Select(v => v.ToString("R", inv)))}{string.Concat(timed.Select(d => "," + f.DetectorSeconds.GetValueOrDefault(d).ToString("F1", inv)))}"));
         AtomicFile.WriteAllText(Path.Combine(runDirectory, TableFileName), csv.ToString());
+        var rows = summary.Folds.Select(f => $"{f.Class} {f.ClassName}" + (summary.Options.Seeds.Length > 1 ? $" s{f.Seed}" : "")).ToArray();
+        Reporting.Plots.CategoryLines(Path.Combine(runDirectory, AurocPlotFileName), $"Leave-one-out AUROC per class: {summary.Options.Dataset}",
+            rows, "AUROC", sources.Select(s => (Title(s), summary.Folds.Select(f => f.Detectors[s].Auroc).ToArray())));
         AtomicFile.WriteAllText(Path.Combine(runDirectory, ReportFileName), Report(summary));
     }
 
-    private static readonly (string Key, string Title)[] Columns =
-    [
-        ("scorer", "scorer S"),
-        ("stage1_discriminator", "Stage 1 −D"),
-        ("stage3_discriminator", "Stage 3 −D′"),
-    ];
+    /// <summary>A score source's or detector's name in reports.</summary>
+    public static string Title(string source) => source switch
+    {
+        "scorer" => "OMASGAN scorer S",
+        "stage1_discriminator" => "Stage 1 −D",
+        "stage3_discriminator" => "Stage 3 −D′",
+        BaselineDetectors.Knn => "kNN",
+        BaselineDetectors.Pca => "PCA (ML.NET)",
+        BaselineDetectors.Autoencoder => "conv. autoencoder",
+        BaselineDetectors.DeepSvdd => "Deep SVDD",
+        _ => source,
+    };
 
     internal static string Report(LooSummary summary)
     {
         LooOptions o = summary.Options;
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
+        string[] sources = summary.Auroc.Keys.ToArray();
         md.AppendLine(inv, $"# Leave-one-out: {o.Dataset}, preset {o.Preset}");
         md.AppendLine();
-        md.AppendLine(inv, $"Each row trains on the training split without the class, and tests on the whole test split with that class anomalous. {summary.Folds.Count} folds; seeds {string.Join(", ", o.Seeds)}.");
+        md.AppendLine(inv, $"Each row trains every detector on the training split without that class (normal data only) and tests on the whole test split with that class anomalous. {summary.Folds.Count} folds; seeds {string.Join(", ", o.Seeds)}. The best value of each row is in bold.");
         foreach (var (metric, table) in new[] { ("AUROC", summary.Auroc), ("AUPRC", summary.Auprc) })
         {
             md.AppendLine();
             md.AppendLine(inv, $"## {metric}");
             md.AppendLine();
-            md.AppendLine("| class | seed | " + string.Join(" | ", Columns.Select(c => c.Title)) + " | seconds |");
-            md.AppendLine("| --- | --- | " + string.Join(" | ", Columns.Select(_ => "---")) + " | --- |");
+            md.AppendLine("| class | seed | " + string.Join(" | ", sources.Select(Title)) + " |");
+            md.AppendLine("| --- | --- |" + string.Concat(sources.Select(_ => " --- |")));
             foreach (LooFold f in summary.Folds)
             {
-                var values = Columns.Select(c => metric == "AUROC" ? f.Detectors[c.Key].Auroc : f.Detectors[c.Key].Auprc).ToArray();
-                md.AppendLine(inv, $"| {f.Class} {f.ClassName} | {f.Seed} | {string.Join(" | ", values.Select(v => v.ToString("F4", inv)))} | {f.TrainSeconds + f.ScoreSeconds:F0} |");
+                double[] values = sources.Select(s => metric == "AUROC" ? f.Detectors[s].Auroc : f.Detectors[s].Auprc).ToArray();
+                md.AppendLine(inv, $"| {f.Class} {f.ClassName} | {f.Seed} | {string.Join(" | ", values.Select(v => Bold(v.ToString("F4", inv), v == values.Max())))} |");
             }
-            md.AppendLine(inv, $"| **mean ± std** | | {string.Join(" | ", Columns.Select(c => table[c.Key].ToString()))} | {summary.FoldSeconds.Mean:F0} |");
+            double best = sources.Max(s => table[s].Mean);
+            md.AppendLine(inv, $"| **mean ± std** | | {string.Join(" | ", sources.Select(s => Bold(table[s].ToString(), table[s].Mean == best)))} |");
+            if (metric == "AUROC")
+            {
+                md.AppendLine();
+                md.AppendLine(inv, $"![AUROC per class]({AurocPlotFileName})");
+            }
         }
         md.AppendLine();
-        MeanStd scorer = summary.Auroc["scorer"], stage1 = summary.Auroc["stage1_discriminator"];
-        int better = summary.Folds.Count(f => f.Detectors["scorer"].Auroc > f.Detectors["stage1_discriminator"].Auroc);
-        md.AppendLine(inv, $"Boundary samples: the scorer's mean AUROC is {scorer.Mean:F4} against {stage1.Mean:F4} for the Stage 1 discriminator alone (the ablation without boundary samples); the scorer is ahead on {better} of {summary.Folds.Count} folds.");
+        string[] ranked = sources.OrderByDescending(s => summary.Auroc[s].Mean).ToArray();
+        md.AppendLine(inv, $"Ranking by mean AUROC: {string.Join(", ", ranked.Select((s, i) => $"{i + 1}. {Title(s)} {summary.Auroc[s].Mean:F4}"))}.");
+        if (summary.Auroc.ContainsKey("scorer") && summary.Auroc.ContainsKey("stage1_discriminator"))
+        {
+            MeanStd scorer = summary.Auroc["scorer"], stage1 = summary.Auroc["stage1_discriminator"];
+            int better = summary.Folds.Count(f => f.Detectors["scorer"].Auroc > f.Detectors["stage1_discriminator"].Auroc);
+            md.AppendLine();
+            md.AppendLine(inv, $"Boundary samples: the scorer's mean AUROC is {scorer.Mean:F4} against {stage1.Mean:F4} for the Stage 1 discriminator alone (the ablation without boundary samples); the scorer is ahead on {better} of {summary.Folds.Count} folds.");
+        }
         md.AppendLine();
-        md.AppendLine(inv, $"Time per fold: {summary.FoldSeconds.Mean:F0} ± {summary.FoldSeconds.Std:F0} s (training and scoring). Versions: {string.Join(", ", summary.Versions.Select(v => $"{v.Key} {v.Value}"))}.");
+        md.AppendLine("## Data behind each number");
+        md.AppendLine();
+        LooFold first = summary.Folds[0];
+        md.AppendLine(inv, $"Every AUROC and AUPRC is computed on the whole test split ({first.TestImages} images, of which the left-out class's {first.AnomalousTestImages} are the positives), by the same metric code for every detector. Every detector is fitted on the training split's images of the other classes only ({first.NormalTrainingImages} for the first row): the labels of the training split are used only to leave the class out, and no detector sees test images or labels while fitting. No detector uses early stopping or a validation set; each trains for a fixed number of steps.");
+        md.AppendLine();
+        md.AppendLine(inv, $"Seconds per fold (fit and score): {string.Join(", ", summary.DetectorSeconds.Select(d => $"{Title(d.Key)} {d.Value.Mean:F0} ± {d.Value.Std:F0}"))}. Versions: {string.Join(", ", summary.Versions.Select(v => $"{v.Key} {v.Value}"))}.");
         md.AppendLine();
         md.AppendLine("## Command and configuration");
         md.AppendLine();
@@ -264,8 +412,10 @@ public static class LooExperiment
         md.AppendLine("```");
         md.AppendLine();
         md.AppendLine("```json");
-        md.AppendLine(JsonSerializer.Serialize(o.Detector, OmasganDetector.JsonOptions));
+        md.AppendLine(JsonSerializer.Serialize(o with { Command = "" }, OmasganDetector.JsonOptions));
         md.AppendLine("```");
         return md.ToString();
     }
+
+    private static string Bold(string text, bool bold) => bold ? $"**{text}**" : text;
 }

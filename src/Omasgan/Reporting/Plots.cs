@@ -73,6 +73,24 @@ public static class Plots
         Finish(plot, path, title, "anomaly score", "fraction of samples", square: false);
     }
 
+    /// <summary>One line with markers per series over named categories (e.g. AUROC per class, one line per detector).</summary>
+    public static void CategoryLines(string path, string title, IReadOnlyList<string> categories, string yLabel,
+        IEnumerable<(string Label, double[] Values)> series)
+    {
+        var plot = new Plot();
+        double[] xs = Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray();
+        foreach (var (label, values) in series)
+        {
+            var line = plot.Add.Scatter(xs, values);
+            line.LegendText = label;
+            line.MarkerSize = 6;
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, categories.ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        Finish(plot, path, title, "", yLabel, square: false, width: 900);
+    }
+
     private static void AddHistogram(Plot plot, IReadOnlyList<double> values, int bins, double min, double max, string label, Color color)
     {
         double width = (max - min) / bins;
@@ -99,7 +117,7 @@ public static class Plots
         points.LegendText = layer.Label;
     }
 
-    private static void Finish(Plot plot, string path, string title, string xLabel, string yLabel, bool square)
+    private static void Finish(Plot plot, string path, string title, string xLabel, string yLabel, bool square, int width = Width)
     {
         plot.Title(title);
         plot.XLabel(xLabel);
@@ -107,6 +125,6 @@ public static class Plots
         plot.ShowLegend(Alignment.UpperLeft);
         if (square)
             plot.Axes.SquareUnits();
-        plot.SavePng(path, Width, Height);
+        plot.SavePng(path, width, Height);
     }
 }

@@ -1,0 +1,183 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Omasgan.Baselines;
+
+/// <summary>What the network baselines share: a module trained by Adam on random normal batches, scored in eval mode, saved as weights.</summary>
+public abstract class NetworkBaseline : IBaselineDetector
+{
+    private const string WeightsFileName = "weights.bin";
+    private const int ScoreBatchSize = 1024;
+
+    protected NetworkBaseline(Module<Tensor, Tensor> network, long[] sampleShape)
+    {
+        Network = network;
+        SampleShape = sampleShape;
+    }
+
+    protected Module<Tensor, Tensor> Network { get; }
+    public long[] SampleShape { get; }
+    public abstract string Name { get; }
+
+    /// <summary>Per-sample anomaly score of a batch, higher = more anomalous.</summary>
+    protected abstract Tensor ScoreBatch(Tensor batch);
+
+    /// <summary>The per-sample loss minimised in training (its mean is stepped on).</summary>
+    protected abstract Tensor TrainingLoss(Tensor batch);
+
+    /// <summary>Image networks take 1- or 3-channel 32×32 images.</summary>
+    protected static int Channels(long[] sampleShape) => sampleShape is [1 or 3, 32, 32]
+        ? (int)sampleShape[0]
+        : throw new ArgumentException($"This detector takes 1- or 3-channel 32×32 images; got samples of shape [{string.Join(", ", sampleShape)}].");
+
+    /// <summary><paramref name="options"/>' steps of Adam on batches drawn with replacement from <paramref name="normal"/>.</summary>
+    protected void Train(Tensor normal, BaselineOptions options, double learningRate, double weightDecay = 0)
+    {
+        using var optimizer = optim.Adam(Network.parameters(), learningRate, weight_decay: weightDecay);
+        Network.train();
+        for (int step = 0; step < options.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            Tensor batch = normal.index_select(0, randint(0, normal.shape[0], options.BatchSize, dtype: ScalarType.Int64));
+            Tensor loss = TrainingLoss(batch).mean();
+            if (!double.IsFinite(loss.item<float>()))
+                throw new InvalidOperationException($"{Name}: the training loss became {loss.item<float>()} at step {step + 1}.");
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+        }
+        Network.eval();
+    }
+
+    public float[] Score(Tensor samples)
+    {
+        if (!samples.shape[1..].SequenceEqual(SampleShape))
+            throw new ArgumentException($"The {Name} detector takes samples of shape [{string.Join(", ", SampleShape)}]; got [{string.Join(", ", samples.shape)}].");
+        Network.eval();
+        return BaselineDetectors.InBatches(samples, ScoreBatchSize, ScoreBatch);
+    }
+
+    public void Save(string directory)
+    {
+        BaselineDetectors.WriteDescription(directory, Describe());
+        AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            Network.save(writer);
+        });
+    }
+
+    private protected abstract BaselineDescription Describe();
+
+    /// <summary>Loads the saved weights into <paramref name="baseline"/>'s network.</summary>
+    protected static T LoadWeights<T>(string directory, T baseline) where T : NetworkBaseline
+    {
+        baseline.Network.load(Path.Combine(directory, WeightsFileName), strict: true);
+        baseline.Network.eval();
+        return baseline;
+    }
+
+    public void Dispose() => Network.Dispose();
+}
+
+/// <summary>
+/// A convolutional autoencoder scored by reconstruction error (mean squared error per sample).
+/// Encoder: stride-2 4×4 convolutions to 16, 32 and 64 channels, then a 32-unit code; the decoder
+/// mirrors it with transposed convolutions and ends in tanh (the data's [−1, 1]).
+/// </summary>
+public sealed class AutoencoderDetector : NetworkBaseline
+{
+    public const int CodeSize = 32;
+
+    private AutoencoderDetector(long[] sampleShape) : base(Build(Channels(sampleShape)), sampleShape) { }
+
+    public override string Name => BaselineDetectors.Autoencoder;
+
+    private static Module<Tensor, Tensor> Build(int c) => Sequential(
+        Conv2d(c, 16, 4, stride: 2, padding: 1), LeakyReLU(0.2),
+        Conv2d(16, 32, 4, stride: 2, padding: 1), BatchNorm2d(32), LeakyReLU(0.2),
+        Conv2d(32, 64, 4, stride: 2, padding: 1), BatchNorm2d(64), LeakyReLU(0.2),
+        Flatten(), Linear(64 * 16, CodeSize),
+        Linear(CodeSize, 64 * 16), ReLU(), Unflatten(1, [64, 4, 4]),
+        ConvTranspose2d(64, 32, 4, stride: 2, padding: 1), BatchNorm2d(32), ReLU(),
+        ConvTranspose2d(32, 16, 4, stride: 2, padding: 1), BatchNorm2d(16), ReLU(),
+        ConvTranspose2d(16, c, 4, stride: 2, padding: 1), Tanh());
+
+    internal static AutoencoderDetector Fit(Tensor normal, BaselineOptions options)
+    {
+        var detector = new AutoencoderDetector(normal.shape[1..]);
+        detector.Train(normal, options, learningRate: 1e-3);
+        return detector;
+    }
+
+    protected override Tensor TrainingLoss(Tensor batch) => ScoreBatch(batch);
+
+    protected override Tensor ScoreBatch(Tensor batch) =>
+        (Network.call(batch) - batch).square().reshape(batch.shape[0], -1).mean([1]);
+
+    private protected override BaselineDescription Describe() => new(Name, SampleShape);
+
+    internal static AutoencoderDetector Load(string directory, BaselineDescription description) =>
+        LoadWeights(directory, new AutoencoderDetector(description.SampleShape));
+}
+
+/// <summary>
+/// Deep SVDD (Ruff et al., ICML 2018), one-class objective: a bias-free CNN φ (two 5×5 convolutions
+/// of 8 and 4 channels with affine-free batch norm, leaky ReLU and 2×2 max pooling, then a 32-unit
+/// linear map, all without bias terms, so φ cannot map everything to the centre trivially) is
+/// trained to pull normal samples towards a centre c fixed from an initial forward pass;
+/// score ‖φ(x) − c‖².
+/// </summary>
+public sealed class DeepSvddDetector : NetworkBaseline
+{
+    public const int RepresentationSize = 32;
+    /// <summary>Centre coordinates closer to 0 than this are moved to ±this (Ruff et al.), so units cannot reach c by dying.</summary>
+    public const float MinimumCentre = 0.1f;
+    private readonly Tensor centre;
+
+    private DeepSvddDetector(long[] sampleShape, float[] centre) : base(Build(Channels(sampleShape)), sampleShape) =>
+        this.centre = tensor(centre);
+
+    public override string Name => BaselineDetectors.DeepSvdd;
+
+    private static Module<Tensor, Tensor> Build(int c) => Sequential(
+        Conv2d(c, 8, 5, padding: 2, bias: false), BatchNorm2d(8, affine: false), LeakyReLU(0.1), MaxPool2d(2),
+        Conv2d(8, 4, 5, padding: 2, bias: false), BatchNorm2d(4, affine: false), LeakyReLU(0.1), MaxPool2d(2),
+        Flatten(), Linear(4 * 8 * 8, RepresentationSize, hasBias: false));
+
+    internal static DeepSvddDetector Fit(Tensor normal, BaselineOptions options)
+    {
+        var detector = new DeepSvddDetector(normal.shape[1..], new float[RepresentationSize]);
+        using (no_grad())
+        {
+            // c: the mean representation of (up to) 50 batches of training data in training mode.
+            detector.Network.train();
+            using Tensor sum = zeros(RepresentationSize);
+            long count = Math.Min(normal.shape[0], 50L * options.BatchSize);
+            for (long start = 0; start < count; start += options.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                sum.add_(detector.Network.call(normal.narrow(0, start, Math.Min(options.BatchSize, count - start))).sum(0));
+            }
+            Tensor c = sum / count;
+            c = where(c.abs() < MinimumCentre, where(c < 0, -MinimumCentre, MinimumCentre), c);
+            detector.centre.copy_(c);
+        }
+        detector.Train(normal, options, learningRate: 1e-4, weightDecay: 1e-6);
+        return detector;
+    }
+
+    protected override Tensor TrainingLoss(Tensor batch) => ScoreBatch(batch);
+
+    protected override Tensor ScoreBatch(Tensor batch) => (Network.call(batch) - centre).square().sum(1);
+
+    private protected override BaselineDescription Describe() => new(Name, SampleShape, Centre: centre.data<float>().ToArray());
+
+    internal static DeepSvddDetector Load(string directory, BaselineDescription description)
+    {
+        if (description.Centre is not { Length: RepresentationSize } c)
+            throw new Detection.ModelLoadException($"{directory}: the Deep SVDD centre is missing or of the wrong size.");
+        return LoadWeights(directory, new DeepSvddDetector(description.SampleShape, c));
+    }
+}

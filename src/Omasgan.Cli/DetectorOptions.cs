@@ -65,7 +65,8 @@ internal sealed class DetectorOptions
         if (!parse.GetValue(Resume)) return;
         if (parse.GetValue(output) is null)
             throw new ArgumentException("--resume needs --out, the run folder to continue.");
-        if (Changing.Concat(more).FirstOrDefault(o => parse.GetResult(o) is not null) is { } given)
+        // Options left at their defaults have implicit results; only those the user typed count.
+        if (Changing.Concat(more).FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
             throw new ArgumentException($"--resume continues with the run's own settings; {given.Name} cannot change them.");
     }
 }

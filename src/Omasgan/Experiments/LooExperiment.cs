@@ -198,6 +198,8 @@ public static class LooExperiment
             using TorchSharp.torch.Tensor testPrepared = input.Prepare(test.Images, test.Source);
             scores = detector.Score(testPrepared);
         }
+        if (scores.Count(v => !float.IsFinite(v)) is int bad and > 0)
+            throw new InvalidDataException($"{name} gave {bad} non-finite scores on {test.Source}; its AUROC cannot be computed (leave it out with --detectors).");
         bool[] anomalous = test.Labels.Select(label => label == k).ToArray();
         var result = new BaselineFold(DetectionMetrics.Compute(scores.Select(v => (double)v).ToArray(), anomalous), fitSeconds, clock.Elapsed.TotalSeconds);
         var csv = new StringBuilder("index,label,anomalous,score\n");

@@ -300,18 +300,7 @@ public static class LooExperiment
         AtomicFile.WriteAllText(path, json);
     }
 
-    private static LooOptions ReadConfig(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<LooOptions>(File.ReadAllText(path), OmasganDetector.JsonOptions)
-                ?? throw new InvalidDataException($"{path}: empty leave-one-out configuration.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a leave-one-out configuration ({e.Message}).", e);
-        }
-    }
+    private static LooOptions ReadConfig(string path) => ConfigFile.Read<LooOptions>(path, "a leave-one-out configuration");
 
     internal static LooSummary Summarise(LooOptions options, IReadOnlyList<LooFold> folds)
     {

@@ -105,18 +105,7 @@ public static class ToyExperiment
     }
 
     /// <summary>Reads options written as a run's config.json.</summary>
-    public static ToyExperimentOptions ReadOptions(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<ToyExperimentOptions>(File.ReadAllText(path), OmasganDetector.JsonOptions)
-                ?? throw new InvalidDataException($"{path}: empty options file.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid experiment options ({e.Message}).", e);
-        }
-    }
+    public static ToyExperimentOptions ReadOptions(string path) => ConfigFile.Read<ToyExperimentOptions>(path, "experiment options");
 
     public static string SourceName(ScoreSource source) => source switch
     {

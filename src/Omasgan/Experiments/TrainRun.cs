@@ -58,15 +58,7 @@ public static class TrainRun
         string path = Path.Combine(runDirectory, ConfigFileName);
         if (!File.Exists(path))
             throw new ArgumentException($"{path}: no run configuration here; is this a run folder of omasgan train?");
-        try
-        {
-            return JsonSerializer.Deserialize<TrainConfig>(File.ReadAllText(path), OmasganDetector.JsonOptions)
-                ?? throw new InvalidDataException($"{path}: empty run configuration.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a run configuration ({e.Message}).", e);
-        }
+        return ConfigFile.Read<TrainConfig>(path, "a run configuration");
     }
 
     public static TrainResult Run(TrainConfig config, string runDirectory, IFitObserver observer, CheckpointOptions checkpoints)

@@ -40,9 +40,11 @@ public static class ImagePresets
         _ => throw new ArgumentException($"Unknown preset '{name}'; use one of: {string.Join(", ", Names)}."),
     };
 
-    // Sizes from per-step times on 2 cores (width 0.25: Stage 1 ≈ 48 ms, Stage 2 ≈ 140 ms with the
-    // nearest-data search over 54,000 images, Stage 3 ≈ 68 ms, Stage 4 ≈ 23 ms), so a Fashion-MNIST
-    // fold takes about 3.5 minutes. Values found on folds 0 and 1 (see the README's image section).
+    // Sizes from per-step times on 2 cores (width 0.25, the stage_seconds of the folds of
+    // `omasgan loo --dataset fashion-mnist --preset cpu` that ran alone: Stage 1 ≈ 43 ms, Stage 2
+    // ≈ 140 ms with the nearest-data search over 54,000 images, Stage 3 ≈ 60 ms, Stage 4 ≈ 23 ms),
+    // so a Fashion-MNIST fold takes about 3 minutes (179–192 s measured), scoring included.
+    // The learning rate and the Stage 4 divergence were chosen on folds 0 and 1 (README, images).
     private static OmasganOptions CpuPreset
     {
         get

@@ -86,9 +86,7 @@ public static class Plots
             line.MarkerSize = 6;
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, categories.ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-        Finish(plot, path, title, "", yLabel, square: false, width: 900);
+        Finish(plot, path, title, "", yLabel, square: false, width: 1100, legendOutside: true);
     }
 
     private static void AddHistogram(Plot plot, IReadOnlyList<double> values, int bins, double min, double max, string label, Color color)
@@ -117,12 +115,16 @@ public static class Plots
         points.LegendText = layer.Label;
     }
 
-    private static void Finish(Plot plot, string path, string title, string xLabel, string yLabel, bool square, int width = Width)
+    private static void Finish(Plot plot, string path, string title, string xLabel, string yLabel, bool square, int width = Width,
+        bool legendOutside = false)
     {
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperLeft);
+        if (legendOutside)
+            plot.ShowLegend(Edge.Right);
+        else
+            plot.ShowLegend(Alignment.UpperLeft);
         if (square)
             plot.Axes.SquareUnits();
         plot.SavePng(path, width, Height);

@@ -9,13 +9,7 @@ internal static class StageProgressDisplay
 {
     public static T Run<T>(OmasganOptions options, Func<IProgress<StageProgress>, T> work)
     {
-        var steps = new Dictionary<OmasganStage, int>
-        {
-            [OmasganStage.FGan] = options.FGan.Steps,
-            [OmasganStage.Boundary] = options.Boundary.Steps,
-            [OmasganStage.Retraining] = options.Retraining.Steps,
-            [OmasganStage.Scorer] = options.Scorer.Steps,
-        };
+        IReadOnlyDictionary<OmasganStage, int> steps = options.StageSteps;
         if (!AnsiConsole.Profile.Capabilities.Interactive)
             return work(new Progress(update => { }, plain: true));
 

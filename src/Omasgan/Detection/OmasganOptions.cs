@@ -46,6 +46,15 @@ public sealed record OmasganOptions
         Scorer.Validate();
     }
 
+    /// <summary>Each stage's number of steps.</summary>
+    public IReadOnlyDictionary<OmasganStage, int> StageSteps => new Dictionary<OmasganStage, int>
+    {
+        [OmasganStage.FGan] = FGan.Steps,
+        [OmasganStage.Boundary] = Boundary.Steps,
+        [OmasganStage.Retraining] = Retraining.Steps,
+        [OmasganStage.Scorer] = Scorer.Steps,
+    };
+
     /// <summary>These options with every stage trained for <paramref name="steps"/> steps.</summary>
     public OmasganOptions WithStepsPerStage(int steps) => this with
     {

@@ -74,13 +74,7 @@ public static class ImageRun
         var input = ImageInput.Of(normal, DcganArchitecture.ImageSize);
         Directory.CreateDirectory(runDirectory);
         using Tensor data = input.Prepare(normal.Images, normal.Source, anySize: true);
-        var steps = new Dictionary<OmasganStage, int>
-        {
-            [OmasganStage.FGan] = options.FGan.Steps,
-            [OmasganStage.Boundary] = options.Boundary.Steps,
-            [OmasganStage.Retraining] = options.Retraining.Steps,
-            [OmasganStage.Scorer] = options.Scorer.Steps,
-        };
+        IReadOnlyDictionary<OmasganStage, int> steps = options.StageSteps;
         var (detector, seconds) = observer.Fit(title, options, progress =>
         {
             using var log = new TrainingLog(runDirectory, steps, tensorBoard, progress);

@@ -117,7 +117,7 @@ public static class ImageRun
         double[] scorer = scores[ScoreSource.Scorer];
         Plots.ScoreHistogram(Path.Combine(runDirectory, "score_histogram.png"), "Scorer: normal vs anomalous test scores",
             scorer.Where((_, i) => !anomalous[i]).ToArray(), scorer.Where((_, i) => anomalous[i]).ToArray());
-        WriteScores(Path.Combine(runDirectory, ScoresFileName), test.Labels, anomalous, scores);
+        WriteScores(Path.Combine(runDirectory, ScoresFileName), test.Labels, anomalous, scores.Select(s => (SourceName(s.Key), s.Value)));
         return new ImageEvaluation(curves.ToDictionary(c => c.Key, c => DetectionMetrics.Compute(c.Value)), seconds);
     }
 
@@ -125,13 +125,15 @@ public static class ImageRun
     public static void WriteMetrics<T>(string runDirectory, T value) =>
         AtomicFile.WriteAllText(Path.Combine(runDirectory, MetricsFileName), JsonSerializer.Serialize(value, OmasganDetector.JsonOptions));
 
-    private static void WriteScores(string path, int[] labels, bool[] anomalous, IReadOnlyDictionary<ScoreSource, double[]> scores)
+    /// <summary>Writes every test image's scores as CSV: index, label, anomalous, then one column per named score.</summary>
+    internal static void WriteScores(string path, int[] labels, bool[] anomalous, IEnumerable<(string Name, double[] Values)> scores)
     {
-        var text = new StringBuilder("index,label,anomalous," + string.Join(",", scores.Keys.Select(SourceName)) + "\n");
+        var columns = scores.ToArray();
+        var text = new StringBuilder("index,label,anomalous," + string.Join(",", columns.Select(c => c.Name)) + "\n");
         for (int i = 0; i < labels.Length; i++)
         {
             text.Append(CultureInfo.InvariantCulture, $"{i},{labels[i]},{(anomalous[i] ? 1 : 0)}");
-            foreach (double[] column in scores.Values)
+            foreach (var (_, column) in columns)
                 text.Append(',').Append(column[i].ToString("R", CultureInfo.InvariantCulture));
             text.Append('\n');
         }

@@ -146,9 +146,10 @@ public static class LooExperiment
                 }
             }
             var baselines = new Dictionary<string, BaselineFold>();
+            using var prepared = new PreparedFold(train, test, k);
             foreach (string name in options.Detectors.Where(d => d != Omasgan))
             {
-                baselines[name] = ReadBaseline(folder, name) ?? RunBaseline(options, train, test, k, seed, folder, name, observer, title);
+                baselines[name] = ReadBaseline(folder, name) ?? RunBaseline(options, prepared, test, k, seed, folder, name, observer, title);
                 observer.Info($"{title}: {name} AUROC {baselines[name].Metrics.Auroc:F4}.");
             }
             folds.Add(Merge(fold, baselines, k, names[k], seed, train, test));
@@ -162,13 +163,16 @@ public static class LooExperiment
     private const string CheckpointFolder = ImageRun.CheckpointFolder;
 
     /// <summary>The baseline's result in a fold folder if it is complete, else null.</summary>
-    public static BaselineFold? ReadBaseline(string folder, string name)
+    public static BaselineFold? ReadBaseline(string folder, string name) =>
+        ReadIfComplete<BaselineFold>(Path.Combine(folder, BaselinesFolder, name, ImageRun.MetricsFileName));
+
+    /// <summary>The result in a metrics.json if it exists and reads, else null (the run is incomplete).</summary>
+    private static T? ReadIfComplete<T>(string path) where T : class
     {
-        string path = Path.Combine(folder, BaselinesFolder, name, ImageRun.MetricsFileName);
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<BaselineFold>(File.ReadAllText(path), OmasganDetector.JsonOptions);
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), OmasganDetector.JsonOptions);
         }
         catch (JsonException)
         {
@@ -176,36 +180,59 @@ public static class LooExperiment
         }
     }
 
+    /// <summary>A fold's normal training images and its test images as network input, prepared once for every baseline.</summary>
+    private sealed class PreparedFold(ImageSet train, ImageSet test, int k) : IDisposable
+    {
+        private readonly ImageInput input = ImageInput.Of(train, Networks.DcganArchitecture.ImageSize);
+        private TorchSharp.torch.Tensor? normal, testImages;
+
+        public TorchSharp.torch.Tensor Normal
+        {
+            get
+            {
+                if (normal is null)
+                {
+                    using ImageSet set = train.Where(label => label != k);
+                    normal = input.Prepare(set.Images, set.Source);
+                }
+                return normal;
+            }
+        }
+
+        public TorchSharp.torch.Tensor Test => testImages ??= input.Prepare(test.Images, test.Source);
+
+        public void Dispose()
+        {
+            normal?.Dispose();
+            testImages?.Dispose();
+        }
+    }
+
     /// <summary>Fits a baseline on the fold's normal training images only, scores the test split, and saves model, scores and metrics.</summary>
-    private static BaselineFold RunBaseline(LooOptions options, ImageSet train, ImageSet test, int k, int seed, string folder,
+    private static BaselineFold RunBaseline(LooOptions options, PreparedFold prepared, ImageSet test, int k, int seed, string folder,
         string name, IFitObserver observer, string title)
     {
         observer.Info($"{title}: fitting {name} …");
         string directory = Path.Combine(folder, BaselinesFolder, name);
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         Directory.CreateDirectory(directory);
-        var input = ImageInput.Of(train, Networks.DcganArchitecture.ImageSize);
+        TorchSharp.torch.Tensor normal = prepared.Normal, testImages = prepared.Test;
         var clock = Stopwatch.StartNew();
         float[] scores;
         double fitSeconds;
-        using (ImageSet normal = train.Where(label => label != k))
-        using (TorchSharp.torch.Tensor prepared = input.Prepare(normal.Images, normal.Source))
-        using (IBaselineDetector detector = BaselineDetectors.Fit(name, prepared, options.Baselines, seed))
+        using (IBaselineDetector detector = BaselineDetectors.Fit(name, normal, options.Baselines, seed))
         {
             fitSeconds = clock.Elapsed.TotalSeconds;
             detector.Save(Path.Combine(directory, ImageRun.ModelFolder));
             clock.Restart();
-            using TorchSharp.torch.Tensor testPrepared = input.Prepare(test.Images, test.Source);
-            scores = detector.Score(testPrepared);
+            scores = detector.Score(testImages);
         }
         if (scores.Count(v => !float.IsFinite(v)) is int bad and > 0)
             throw new InvalidDataException($"{name} gave {bad} non-finite scores on {test.Source}; its AUROC cannot be computed (leave it out with --detectors).");
         bool[] anomalous = test.Labels.Select(label => label == k).ToArray();
-        var result = new BaselineFold(DetectionMetrics.Compute(scores.Select(v => (double)v).ToArray(), anomalous), fitSeconds, clock.Elapsed.TotalSeconds);
-        var csv = new StringBuilder("index,label,anomalous,score\n");
-        for (int i = 0; i < scores.Length; i++)
-            csv.Append(CultureInfo.InvariantCulture, $"{i},{test.Labels[i]},{(anomalous[i] ? 1 : 0)},{scores[i]:R}\n");
-        AtomicFile.WriteAllText(Path.Combine(directory, ImageRun.ScoresFileName), csv.ToString());
+        double[] values = scores.Select(v => (double)v).ToArray();
+        var result = new BaselineFold(DetectionMetrics.Compute(values, anomalous), fitSeconds, clock.Elapsed.TotalSeconds);
+        ImageRun.WriteScores(Path.Combine(directory, ImageRun.ScoresFileName), test.Labels, anomalous, [("score", values)]);
         ImageRun.WriteMetrics(directory, result);
         return result;
     }
@@ -271,19 +298,7 @@ public static class LooExperiment
     }
 
     /// <summary>The fold in <paramref name="folder"/> if it is complete (its metrics.json reads), else null.</summary>
-    public static LooFold? ReadFold(string folder)
-    {
-        string path = Path.Combine(folder, ImageRun.MetricsFileName);
-        if (!File.Exists(path)) return null;
-        try
-        {
-            return JsonSerializer.Deserialize<LooFold>(File.ReadAllText(path), OmasganDetector.JsonOptions);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static LooFold? ReadFold(string folder) => ReadIfComplete<LooFold>(Path.Combine(folder, ImageRun.MetricsFileName));
 
     /// <summary>Writes the run's settings, or refuses a folder that holds a run with other settings.</summary>
     private static void CheckConfig(LooOptions options, string runDirectory)

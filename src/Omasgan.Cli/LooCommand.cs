@@ -24,13 +24,17 @@ internal static class LooCommand
         };
         var baselineSteps = new Option<int?>("--baseline-steps") { Description = $"Training steps of the autoencoder and Deep SVDD (default {new Omasgan.Baselines.BaselineOptions().Steps})." };
         var neighbours = new Option<int?>("--knn-k") { Description = $"Neighbours averaged by kNN (default {new Omasgan.Baselines.BaselineOptions().Neighbours})." };
+        var validation = new Option<bool>("--validation")
+        {
+            Description = "Choose settings without the test split: hold out the last sixth of each class of the training split, train on the rest, and test on the held-out part. The test split is not read.",
+        };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/loo-DATASET-PRESET); a rerun skips the folds already complete." };
         var detector = new DetectorOptions();
         var command = new Command("loo",
             "Leave-one-out: for each class, train on the other classes' training images and test on the whole test split with that class anomalous. " +
             "Writes a folder per class and seed, and loo.json, loo.csv and report.md.")
         {
-            dataset, classes, seeds, detectors, baselineSteps, neighbours, output,
+            dataset, classes, seeds, detectors, baselineSteps, neighbours, validation, output,
         };
         foreach (Option option in detector.All) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
@@ -46,6 +50,7 @@ internal static class LooCommand
                 Classes = parse.GetValue(classes) is string c ? ParseList(c, "--classes") : null,
                 Seeds = ParseList(parse.GetValue(seeds)!, "--seeds"),
                 Preset = parse.GetValue(detector.Preset)!.ToLowerInvariant(),
+                Validation = parse.GetValue(validation),
                 Detectors = ParseDetectors(parse.GetValue(detectors)!),
                 Baselines = new Omasgan.Baselines.BaselineOptions() is var b
                     ? b with { Steps = parse.GetValue(baselineSteps) ?? b.Steps, Neighbours = parse.GetValue(neighbours) ?? b.Neighbours }
@@ -55,8 +60,8 @@ internal static class LooCommand
                 CheckpointInterval = parse.GetValue(detector.CheckpointEvery),
                 Command = "omasgan " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1)),
             };
-            string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"loo-{name.ToLowerInvariant()}-{options.Preset}");
-            AnsiConsole.MarkupLine($"[bold]OMASGAN leave-one-out[/] · {Markup.Escape(name)} · preset {Markup.Escape(options.Preset)} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
+            string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"loo-{name.ToLowerInvariant()}-{options.Preset}{(options.Validation ? "-validation" : "")}");
+            AnsiConsole.MarkupLine($"[bold]OMASGAN leave-one-out{(options.Validation ? " validation" : "")}[/] · {Markup.Escape(name)} · preset {Markup.Escape(options.Preset)} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
             LooSummary summary = LooExperiment.Run(options, runDirectory, new ConsoleFitObserver(), parse.GetValue(detector.Resume));
 
             string[] sources = summary.Auroc.Keys.ToArray();

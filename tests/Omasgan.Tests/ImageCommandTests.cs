@@ -15,13 +15,21 @@ public sealed class ImageCommandTests : IDisposable
 
     private string Folder(string name) => Path.Combine(temp.Path, name);
 
-    /// <summary>A small MNIST-format dataset: 28×28 images whose brightness follows the label, in IDX files.</summary>
-    private string WriteIdxDataset(string name, int[] trainLabels, int[] testLabels, Func<string, byte[], byte[]>? change = null)
+    /// <summary>
+    /// A small MNIST-format dataset: 28×28 images whose brightness follows the label, in IDX files. Without
+    /// <paramref name="testLabels"/> there is no test split; <paramref name="testDrawn"/> gives the classes the
+    /// test images are drawn from when they should differ from their labels.
+    /// </summary>
+    private string WriteIdxDataset(string name, int[] trainLabels, int[]? testLabels, Func<string, byte[], byte[]>? change = null,
+        int[]? testDrawn = null)
     {
         change ??= (_, bytes) => bytes;
-        foreach (var (prefix, labels) in new[] { ("train", trainLabels), ("t10k", testLabels) })
+        var splits = new List<(string, int[], int[])> { ("train", trainLabels, trainLabels) };
+        if (testLabels is not null)
+            splits.Add(("t10k", testLabels, testDrawn ?? testLabels));
+        foreach (var (prefix, labels, drawn) in splits)
         {
-            byte[] pixels = labels.SelectMany((l, i) => Enumerable.Range(0, 784).Select(p => (byte)((l * 25 + p + i) % 256))).ToArray();
+            byte[] pixels = drawn.SelectMany((l, i) => Enumerable.Range(0, 784).Select(p => (byte)((l * 25 + p + i) % 256))).ToArray();
             string images = $"{prefix}-images-idx3-ubyte", labelFile = $"{prefix}-labels-idx1-ubyte";
             temp.Write(Path.Combine(name, images), change(images, DataFiles.Idx([labels.Length, 28, 28], pixels)));
             temp.Write(Path.Combine(name, labelFile), change(labelFile, DataFiles.Idx([labels.Length], labels.Select(l => (byte)l).ToArray())));
@@ -188,5 +196,59 @@ public sealed class ImageCommandTests : IDisposable
             Assert.Equal(name, loaded.Name);
         }
         AssertOneLineError(CliProcess.Run([.. common, "--detectors", "forest"]), "--detectors");
+    }
+
+    [Fact]
+    public void Validation_tests_on_a_held_out_part_of_the_training_split_and_never_reads_the_test_split()
+    {
+        // 12 training images per class and no test split at all.
+        string data = WriteIdxDataset("data", Labels(120, 10), testLabels: null);
+        AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--data-dir", data, "--classes", "2", "--steps", "2", "--out", Folder("test")]),
+            "t10k-images-idx3-ubyte");
+
+        string run = Folder("validation");
+        var result = CliProcess.Run(["loo", "--dataset", "mnist", "--data-dir", data, "--classes", "2", "--validation", "--steps", "3",
+            "--baseline-steps", "5", "--detectors", "omasgan,knn", "--out", run, "--threads", "1"]);
+        Assert.True(result.ExitCode == 0, result.Error);
+        // A sixth of each class is held out: 2 of 12. Training keeps 10 per class of the 9 other classes.
+        LooFold fold = LooExperiment.ReadFold(Path.Combine(run, LooExperiment.FoldFolder(2, 1)))!;
+        Assert.Equal(20, fold.TestImages);
+        Assert.Equal(2, fold.AnomalousTestImages);
+        Assert.Equal(90, fold.NormalTrainingImages);
+        string[] scores = File.ReadAllLines(Path.Combine(run, LooExperiment.FoldFolder(2, 1), LooExperiment.BaselinesFolder, "knn", ImageRun.ScoresFileName));
+        Assert.Equal(21, scores.Length);
+        // Two of each class were tested.
+        Assert.Equal(Enumerable.Range(0, 10).SelectMany(c => new[] { c, c }), scores.Skip(1).Select(line => int.Parse(line.Split(',')[1])).Order());
+        string report = File.ReadAllText(Path.Combine(run, LooExperiment.ReportFileName));
+        Assert.Contains("# Leave-one-out validation: mnist", report);
+        Assert.Contains("the test split is not read", report);
+    }
+
+    [Fact]
+    public void Every_detector_gives_the_same_scores_whatever_the_test_labels_say()
+    {
+        // The same training data and test images; the second dataset's test labels are shuffled (reversed).
+        int[] drawn = Labels(60, 10);
+        int[] shuffled = drawn.Reverse().ToArray();
+        Assert.NotEqual(drawn, shuffled);
+        string[] runs = [Folder("true-labels"), Folder("shuffled-labels")];
+        for (int r = 0; r < 2; r++)
+        {
+            string data = WriteIdxDataset($"data{r}", Labels(120, 10), r == 0 ? drawn : shuffled, testDrawn: drawn);
+            var result = CliProcess.Run(["loo", "--dataset", "mnist", "--data-dir", data, "--classes", "3", "--steps", "3",
+                "--baseline-steps", "5", "--out", runs[r], "--threads", "1"]);
+            Assert.True(result.ExitCode == 0, result.Error);
+        }
+        string fold = LooExperiment.FoldFolder(3, 1);
+        string[] files = [ImageRun.ScoresFileName, .. Baselines.BaselineDetectors.Names.Select(n => Path.Combine(LooExperiment.BaselinesFolder, n, ImageRun.ScoresFileName))];
+        foreach (string file in files)
+        {
+            string[][] a = File.ReadAllLines(Path.Combine(runs[0], fold, file)).Select(l => l.Split(',')).ToArray();
+            string[][] b = File.ReadAllLines(Path.Combine(runs[1], fold, file)).Select(l => l.Split(',')).ToArray();
+            Assert.Equal(61, a.Length);
+            // Columns: index, label, anomalous, then the scores, which must agree to the last bit.
+            Assert.Equal(a.Select(row => row[3..]), b.Select(row => row[3..]));
+            Assert.NotEqual(a.Select(row => row[2]), b.Select(row => row[2]));
+        }
     }
 }

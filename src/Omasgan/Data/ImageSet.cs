@@ -49,6 +49,33 @@ public sealed class ImageSet : IDisposable
         return new ImageSet(Images.index_select(0, index), kept.Select(i => Labels[i]).ToArray(), Source);
     }
 
+    /// <summary>
+    /// Splits the set in two without shuffling: of each class's images, the last
+    /// ⌊<paramref name="fraction"/> × count⌉ (in order of index) go to <c>HeldOut</c>, the others to
+    /// <c>Kept</c>. Both are new sets (copies) whose sources say which part they are.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">fraction is not in (0, 1).</exception>
+    public (ImageSet Kept, ImageSet HeldOut) SplitPerClass(double fraction)
+    {
+        if (!(fraction > 0 && fraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The held-out fraction must be in (0, 1).");
+        var heldOut = new bool[Labels.Length];
+        foreach (var group in Enumerable.Range(0, Labels.Length).GroupBy(i => Labels[i]))
+        {
+            int[] indices = group.ToArray();
+            int count = (int)Math.Round(fraction * indices.Length, MidpointRounding.AwayFromZero);
+            foreach (int i in indices[^count..])
+                heldOut[i] = true;
+        }
+        ImageSet Take(bool held, string part)
+        {
+            long[] rows = Enumerable.Range(0, Labels.Length).Where(i => heldOut[i] == held).Select(i => (long)i).ToArray();
+            using Tensor index = tensor(rows, ScalarType.Int64);
+            return new ImageSet(Images.index_select(0, index), rows.Select(i => Labels[i]).ToArray(), $"{Source} ({part})");
+        }
+        return (Take(false, "kept part"), Take(true, "held-out part"));
+    }
+
     /// <summary>Frees the image tensor.</summary>
     public void Dispose() => Images.Dispose();
 }

@@ -20,6 +20,12 @@ public sealed record LooOptions
     public int[]? Classes { get; init; }
     public int[] Seeds { get; init; } = [OmasganOptions.DefaultSeed];
     public string Preset { get; init; } = ImagePresets.Default;
+    /// <summary>
+    /// Validation instead of test: hold out the last <see cref="LooExperiment.ValidationFraction"/> of each
+    /// class of the training split, train on the rest and test on that held-out part. The test split is
+    /// not read. For choosing settings.
+    /// </summary>
+    public bool Validation { get; init; }
     /// <summary>The detector's options (the preset's, with any changes); each fold sets its own seed.</summary>
     public required OmasganOptions Detector { get; init; }
     /// <summary>The detectors compared: "omasgan" (its scorer and both discriminators) and the baselines (default: all).</summary>
@@ -96,6 +102,8 @@ public static class LooExperiment
     public const string AurocPlotFileName = "auroc_by_class.png";
     public const string Omasgan = "omasgan";
     public const string BaselinesFolder = "baselines";
+    /// <summary>The share of each class of the training split that validation holds out (Fashion-MNIST: 1,000 of 6,000, so 10,000 images, as many as its test split).</summary>
+    public const double ValidationFraction = 1.0 / 6;
 
     /// <summary>Every detector a run can compare: OMASGAN and the baselines.</summary>
     public static IReadOnlyList<string> AllDetectors { get; } = [Omasgan, .. BaselineDetectors.Names];
@@ -118,8 +126,33 @@ public static class LooExperiment
         options.Baselines.Validate();
         bool runOmasgan = options.Detectors.Contains(Omasgan);
 
-        using ImageSet train = DatasetCatalog.Load(options.Dataset, DataSplit.Train, options.DataDirectory);
-        using ImageSet test = DatasetCatalog.Load(options.Dataset, DataSplit.Test, options.DataDirectory);
+        var (train, test) = Load(options);
+        using (train)
+        using (test)
+            return Run(options, runDirectory, observer, resume, train, test, classes, names, runOmasgan);
+    }
+
+    /// <summary>The training images and the images tested: the two splits, or for validation the two parts of the training split.</summary>
+    private static (ImageSet Train, ImageSet Test) Load(LooOptions options)
+    {
+        ImageSet train = DatasetCatalog.Load(options.Dataset, DataSplit.Train, options.DataDirectory);
+        if (options.Validation)
+            using (train)
+                return train.SplitPerClass(ValidationFraction);
+        try
+        {
+            return (train, DatasetCatalog.Load(options.Dataset, DataSplit.Test, options.DataDirectory));
+        }
+        catch
+        {
+            train.Dispose();
+            throw;
+        }
+    }
+
+    private static LooSummary Run(LooOptions options, string runDirectory, IFitObserver observer, bool resume, ImageSet train, ImageSet test,
+        int[] classes, IReadOnlyList<string> names, bool runOmasgan)
+    {
         CheckConfig(options, runDirectory);
 
         var folds = new List<LooFold>();
@@ -265,7 +298,7 @@ public static class LooExperiment
         if (normal.Count < 2)
             throw new ArgumentException($"{train.Source}: no normal training images are left without class {k}.");
         if (!test.Labels.Contains(k))
-            throw new ArgumentException($"{test.Source}: class {k} does not occur in the test split.");
+            throw new ArgumentException($"{test.Source}: class {k} does not occur in the images tested.");
         var checkpoints = new CheckpointOptions
         {
             Directory = Path.Combine(folder, CheckpointFolder),
@@ -370,9 +403,12 @@ public static class LooExperiment
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         string[] sources = summary.Auroc.Keys.ToArray();
-        md.AppendLine(inv, $"# Leave-one-out: {o.Dataset}, preset {o.Preset}");
+        string tested = o.Validation
+            ? $"the held-out part of the training split (the last {ValidationFraction:P1} of each class; the test split is not read)"
+            : "the whole test split";
+        md.AppendLine(inv, $"# Leave-one-out{(o.Validation ? " validation" : "")}: {o.Dataset}, preset {o.Preset}");
         md.AppendLine();
-        md.AppendLine(inv, $"Each row trains every detector on the training split without that class (normal data only) and tests on the whole test split with that class anomalous. {summary.Folds.Count} folds; seeds {string.Join(", ", o.Seeds)}. The best value of each row is in bold.");
+        md.AppendLine(inv, $"Each row trains every detector on the training split{(o.Validation ? "'s kept part" : "")} without that class (normal data only) and tests on {tested} with that class anomalous. {summary.Folds.Count} folds; seeds {string.Join(", ", o.Seeds)}. The best value of each row is in bold.");
         foreach (var (metric, table) in new[] { ("AUROC", summary.Auroc), ("AUPRC", summary.Auprc) })
         {
             md.AppendLine();
@@ -407,7 +443,7 @@ public static class LooExperiment
         md.AppendLine("## Data behind each number");
         md.AppendLine();
         LooFold first = summary.Folds[0];
-        md.AppendLine(inv, $"Every AUROC and AUPRC is computed on the whole test split ({first.TestImages} images, of which the left-out class's {first.AnomalousTestImages} are the positives), by the same metric code for every detector. Every detector is fitted on the training split's images of the other classes only ({first.NormalTrainingImages} for the first row): the labels of the training split are used only to leave the class out, and no detector sees test images or labels while fitting. No detector uses early stopping or a validation set; each trains for a fixed number of steps.");
+        md.AppendLine(inv, $"Every AUROC and AUPRC is computed on {tested} ({first.TestImages} images, of which the left-out class's {first.AnomalousTestImages} are the positives), by the same metric code for every detector. Every detector is fitted on the training split's images of the other classes only{(o.Validation ? ", less the held-out part" : "")} ({first.NormalTrainingImages} for the first row): the labels of the training split are used only to leave the class out{(o.Validation ? " and to hold out the same share of each class" : "")}, and no detector sees the images tested or any label while fitting. No detector uses early stopping; each trains for a fixed number of steps. {(o.Validation ? "This is a validation run, for choosing settings." : "Choose settings on a validation run (`omasgan loo --validation`, which holds out part of the training split and never reads the test split), not on these numbers; the cpu preset's were chosen that way.")}");
         md.AppendLine();
         md.AppendLine(inv, $"Seconds per fold (fit and score): {string.Join(", ", summary.DetectorSeconds.Select(d => $"{Title(d.Key)} {d.Value.Mean:F0} ± {d.Value.Std:F0}"))}. Versions: {string.Join(", ", summary.Versions.Select(v => $"{v.Key} {v.Value}"))}.");
         md.AppendLine();

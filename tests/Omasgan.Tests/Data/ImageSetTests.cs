@@ -36,6 +36,31 @@ public sealed class ImageSetTests
     }
 
     [Fact]
+    public void SplitPerClass_holds_out_the_last_share_of_each_class_and_nothing_twice()
+    {
+        // 12 images: class 0 at even indices (6), class 1 at 1, 3, 5, 7 (4), class 2 at 9 and 11 (2).
+        int[] labels = [0, 1, 0, 1, 0, 1, 0, 1, 0, 2, 0, 2];
+        using var images = torch.arange(0, 12, dtype: torch.ScalarType.Byte).reshape(12, 1, 1, 1);
+        using var set = new ImageSet(images.clone(), labels, "train");
+        var (kept, heldOut) = set.SplitPerClass(0.25);
+        using (kept)
+        using (heldOut)
+        {
+            // round(0.25 × 6) = 2 (indices 8, 10), round(0.25 × 4) = 1 (7), round(0.25 × 2) = 1 (11; 0.5 rounds up).
+            byte[] held = heldOut.Images.data<byte>().ToArray();
+            Assert.Equal([7, 8, 10, 11], held);
+            Assert.Equal([1, 0, 0, 2], heldOut.Labels);
+            byte[] rest = kept.Images.data<byte>().ToArray();
+            Assert.Equal([0, 1, 2, 3, 4, 5, 6, 9], rest);
+            Assert.Equal(rest.Select(i => labels[i]), kept.Labels);
+            Assert.Empty(held.Intersect(rest));
+            Assert.Equal("train (held-out part)", heldOut.Source);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.SplitPerClass(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.SplitPerClass(1));
+    }
+
+    [Fact]
     public void Refuses_tensors_that_are_not_4d_uint8_or_labels_that_do_not_match()
     {
         Assert.Throws<ArgumentException>(() => new ImageSet(torch.zeros(4, 3, 3, dtype: torch.ScalarType.Byte), [0, 0, 0, 0], "3-D"));

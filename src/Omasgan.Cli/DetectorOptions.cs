@@ -24,6 +24,7 @@ internal sealed class DetectorOptions
     {
         Description = "f-divergence of Stage 4, the scorer (default: the preset's; cpu: gan, paper: that of --divergence).",
     };
+    public readonly Option<double?> LearningRate = new("--learning-rate") { Description = "Adam learning rate of all four stages (preset cpu: 2e-4, paper: 1e-3)." };
     public readonly Option<double?> Mu = new("--mu") { Description = "Stage 2 weight μ of the nearest-data term." };
     public readonly Option<double?> Nu = new("--nu") { Description = "Stage 2 weight ν of the scattering term." };
     public readonly Option<double?> Width = new("--width") { Description = "Width multiplier of the DCGAN networks (preset cpu: 0.25, paper: 1)." };
@@ -37,9 +38,9 @@ internal sealed class DetectorOptions
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
-    public Option[] Changing => [Preset, Steps, Divergence, ScorerDivergence, Mu, Nu, Width];
+    public Option[] Changing => [Preset, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width];
 
-    public IEnumerable<Option> All => [Preset, Steps, Divergence, ScorerDivergence, Mu, Nu, Width, DataDirectory, TensorBoard, CheckpointEvery, Resume];
+    public IEnumerable<Option> All => [Preset, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width, DataDirectory, TensorBoard, CheckpointEvery, Resume];
 
     /// <summary>The preset's options with the command line's changes.</summary>
     public OmasganOptions Build(ParseResult parse)
@@ -49,6 +50,8 @@ internal sealed class DetectorOptions
             o = o with { Divergence = DivergenceFunctions.Parse(name) };
         if (parse.GetValue(ScorerDivergence) is string scorer)
             o = o with { Scorer = o.Scorer with { Divergence = DivergenceFunctions.Parse(scorer) } };
+        if (parse.GetValue(LearningRate) is double rate)
+            o = o.WithLearningRate(rate);
         if (parse.GetValue(Steps) is int n)
             o = o.WithStepsPerStage(n);
         if (parse.GetValue(Width) is double w && o.Architecture is DcganArchitecture dcgan)

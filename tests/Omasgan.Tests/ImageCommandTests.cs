@@ -103,8 +103,14 @@ public sealed class ImageCommandTests : IDisposable
         WriteImages(Path.Combine("test", "normal"), 8, anomalous: false);
         WriteImages(Path.Combine("test", "anomalous"), 8, anomalous: true);
         string run = Folder("run");
-        var train = CliProcess.Run(["train", "--images", Folder("train"), "--test-images", Folder("test"), "--steps", "4", "--out", run, "--threads", "1"]);
+        var train = CliProcess.Run(["train", "--images", Folder("train"), "--test-images", Folder("test"), "--steps", "4", "--out", run, "--threads", "1",
+            "--learning-rate", "5e-4", "--scorer-divergence", "kl"]);
         Assert.True(train.ExitCode == 0, train.Error);
+        var detector = ConfigFile.Read<TrainConfig>(Path.Combine(run, "config.json"), "a run configuration").Detector;
+        Assert.Equal(Divergences.Divergence.KullbackLeibler, detector.Scorer.Divergence);
+        Assert.Equal(Divergences.Divergence.Pearson, detector.Divergence);
+        Assert.All(new[] { detector.FGan.LearningRate, detector.Boundary.LearningRate, detector.Retraining.LearningRate, detector.Scorer.LearningRate },
+            rate => Assert.Equal(5e-4, rate));
         foreach (string file in new[] { "config.json", "metrics.json", "losses.csv", "scores.csv", "roc.png", "score_histogram.png", "model/manifest.json" })
             Assert.True(File.Exists(Path.Combine(run, file)), file);
         using (JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))))

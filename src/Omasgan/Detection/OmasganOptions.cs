@@ -64,6 +64,15 @@ public sealed record OmasganOptions
         Scorer = Scorer with { Steps = steps },
     };
 
+    /// <summary>These options with every stage's Adam learning rate set to <paramref name="rate"/>.</summary>
+    public OmasganOptions WithLearningRate(double rate) => this with
+    {
+        FGan = FGan with { LearningRate = rate },
+        Boundary = Boundary with { LearningRate = rate },
+        Retraining = Retraining with { LearningRate = rate },
+        Scorer = Scorer with { LearningRate = rate },
+    };
+
     /// <summary>These options with one stage's learning rate multiplied by <paramref name="factor"/>.</summary>
     public OmasganOptions WithLearningRateScaled(OmasganStage stage, double factor) => stage switch
     {

@@ -52,16 +52,15 @@ public static class ImagePresets
             OmasganOptions o = Images(width: 0.25);
             // Adam at 2e-4 (DCGAN's usual rate): at the library's 1e-3, Stage 1's G collapsed to
             // black images by step 2,000 on Fashion-MNIST (D's loss ran to −15).
-            const double rate = 2e-4;
+            o = o.WithLearningRate(2e-4);
             return o with
             {
-                FGan = o.FGan with { Steps = 2000, LearningRate = rate },
-                Boundary = o.Boundary with { Steps = 300, LearningRate = rate },
-                Retraining = o.Retraining with { Steps = 600, LearningRate = rate },
+                FGan = o.FGan with { Steps = 2000 },
+                Boundary = o.Boundary with { Steps = 300 },
+                Retraining = o.Retraining with { Steps = 600 },
                 Scorer = o.Scorer with
                 {
                     Steps = 600,
-                    LearningRate = rate,
                     // With Pearson χ², S's optimum is unbounded on the boundary samples and S turns into
                     // a detector of B's artefacts (fold AUROC 0.47–0.57 on Trousers); the bounded GAN
                     // divergence gave 0.91 there, against 0.40 for Stage 1's D.

@@ -28,7 +28,7 @@ internal static class LooCommand
         {
             Description = "Choose settings without the test split: hold out the last sixth of each class of the training split, train on the rest, and test on the held-out part. The test split is not read.",
         };
-        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/loo-DATASET-PRESET); a rerun skips the folds already complete." };
+        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/loo-DATASET-PRESET, with -validation after it for --validation); a rerun skips the folds already complete." };
         var detector = new DetectorOptions();
         var command = new Command("loo",
             "Leave-one-out: for each class, train on the other classes' training images and test on the whole test split with that class anomalous. " +

@@ -120,16 +120,14 @@ public static class LooExperiment
             throw new ArgumentException("Give at least one class and one seed.");
         if (classes.FirstOrDefault(k => k < 0 || k >= classCount, -1) is var bad and >= 0)
             throw new ArgumentException($"Class {bad} is not in {options.Dataset}, whose classes are 0–{classCount - 1}.");
-        IReadOnlyList<string> names = DatasetCatalog.ClassNames(options.Dataset);
         if (options.Detectors.Length == 0 || options.Detectors.FirstOrDefault(d => !AllDetectors.Contains(d)) is { } unknown)
             throw new ArgumentException($"Unknown detector '{options.Detectors.FirstOrDefault()}'; use some of: {string.Join(", ", AllDetectors)}.");
         options.Baselines.Validate();
-        bool runOmasgan = options.Detectors.Contains(Omasgan);
 
         var (train, test) = Load(options);
         using (train)
         using (test)
-            return Run(options, runDirectory, observer, resume, train, test, classes, names, runOmasgan);
+            return RunFolds(options, runDirectory, observer, resume, train, test, classes);
     }
 
     /// <summary>The training images and the images tested: the two splits, or for validation the two parts of the training split.</summary>
@@ -150,10 +148,12 @@ public static class LooExperiment
         }
     }
 
-    private static LooSummary Run(LooOptions options, string runDirectory, IFitObserver observer, bool resume, ImageSet train, ImageSet test,
-        int[] classes, IReadOnlyList<string> names, bool runOmasgan)
+    private static LooSummary RunFolds(LooOptions options, string runDirectory, IFitObserver observer, bool resume, ImageSet train, ImageSet test,
+        int[] classes)
     {
         CheckConfig(options, runDirectory);
+        IReadOnlyList<string> names = DatasetCatalog.ClassNames(options.Dataset);
+        bool runOmasgan = options.Detectors.Contains(Omasgan);
 
         var folds = new List<LooFold>();
         int total = classes.Length * options.Seeds.Length, index = 0;

@@ -82,7 +82,7 @@ internal static class LooCommand
         if (text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
             return [.. LooExperiment.AllDetectors];
         string[] names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(n => n.ToLowerInvariant()).Distinct().ToArray();
-        if (names.Length == 0 || names.FirstOrDefault(n => !LooExperiment.AllDetectors.Contains(n)) is { } unknown && unknown is not null)
+        if (names.Length == 0 || names.Any(n => !LooExperiment.AllDetectors.Contains(n)))
             throw new ArgumentException($"--detectors: use all or some of {string.Join(", ", LooExperiment.AllDetectors)}.");
         return names;
     }

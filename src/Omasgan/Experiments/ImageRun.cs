@@ -62,6 +62,21 @@ public static class ImageRun
     public static string SourceName(ScoreSource source) => ToyExperiment.SourceName(source);
 
     /// <summary>
+    /// The leave-one-out split for class <paramref name="k"/>: a copy of <paramref name="train"/>'s images
+    /// of the other classes, and which of <paramref name="test"/>'s images are of class k (the anomalies).
+    /// </summary>
+    /// <exception cref="ArgumentException">no training image is left without class k, or no test image is of class k.</exception>
+    public static (ImageSet Normal, bool[] Anomalous) LeaveOut(ImageSet train, ImageSet test, int k)
+    {
+        if (train.Labels.All(label => label == k))
+            throw new ArgumentException($"{train.Source}: no normal training images are left without class {k}.");
+        bool[] anomalous = test.Labels.Select(label => label == k).ToArray();
+        if (!anomalous.Contains(true))
+            throw new ArgumentException($"{test.Source}: class {k} does not occur in these images.");
+        return (train.Where(label => label != k), anomalous);
+    }
+
+    /// <summary>
     /// Fits a detector on <paramref name="normal"/> (uint8 images, normal only) and writes the model,
     /// the loss log and the sample grids. Returns the detector and each stage's seconds.
     /// </summary>
@@ -115,8 +130,7 @@ public static class ImageRun
 
         Plots.Roc(Path.Combine(runDirectory, "roc.png"), "ROC on the test set", curves.Select(c => (c.Key, c.Value)));
         double[] scorer = scores[ScoreSource.Scorer];
-        Plots.ScoreHistogram(Path.Combine(runDirectory, "score_histogram.png"), "Scorer: normal vs anomalous test scores",
-            scorer.Where((_, i) => !anomalous[i]).ToArray(), scorer.Where((_, i) => anomalous[i]).ToArray());
+        Plots.ScoreHistogram(Path.Combine(runDirectory, "score_histogram.png"), "Scorer: normal vs anomalous test scores", scorer, anomalous);
         WriteScores(Path.Combine(runDirectory, ScoresFileName), test.Labels, anomalous, scores.Select(s => (SourceName(s.Key), s.Value)));
         return new ImageEvaluation(curves.ToDictionary(c => c.Key, c => DetectionMetrics.Compute(c.Value)), seconds);
     }

@@ -120,8 +120,10 @@ public static class LooExperiment
             throw new ArgumentException("Give at least one class and one seed.");
         if (classes.FirstOrDefault(k => k < 0 || k >= classCount, -1) is var bad and >= 0)
             throw new ArgumentException($"Class {bad} is not in {options.Dataset}, whose classes are 0–{classCount - 1}.");
-        if (options.Detectors.Length == 0 || options.Detectors.FirstOrDefault(d => !AllDetectors.Contains(d)) is { } unknown)
-            throw new ArgumentException($"Unknown detector '{options.Detectors.FirstOrDefault()}'; use some of: {string.Join(", ", AllDetectors)}.");
+        if (options.Detectors.Length == 0)
+            throw new ArgumentException($"Give at least one detector of: {string.Join(", ", AllDetectors)}.");
+        if (options.Detectors.FirstOrDefault(d => !AllDetectors.Contains(d)) is { } unknown)
+            throw new ArgumentException($"Unknown detector '{unknown}'; use some of: {string.Join(", ", AllDetectors)}.");
         options.Baselines.Validate();
 
         var (train, test) = Load(options);
@@ -294,11 +296,8 @@ public static class LooExperiment
         string folder, IFitObserver observer, string title, bool resuming)
     {
         var clock = Stopwatch.StartNew();
-        using ImageSet normal = train.Where(label => label != k);
-        if (normal.Count < 2)
-            throw new ArgumentException($"{train.Source}: no normal training images are left without class {k}.");
-        if (!test.Labels.Contains(k))
-            throw new ArgumentException($"{test.Source}: class {k} does not occur in the images tested.");
+        var (normal, anomalous) = ImageRun.LeaveOut(train, test, k);
+        using var _ = normal;
         var checkpoints = new CheckpointOptions
         {
             Directory = Path.Combine(folder, CheckpointFolder),
@@ -310,7 +309,6 @@ public static class LooExperiment
         using (detector)
         {
             double trainSeconds = clock.Elapsed.TotalSeconds;
-            bool[] anomalous = test.Labels.Select(label => label == k).ToArray();
             ImageEvaluation evaluation = ImageRun.Evaluate(detector, test, anomalous, folder);
             var fold = new LooFold
             {

@@ -212,7 +212,6 @@ public static class ToyExperiment
 
         Plots.Roc(Path.Combine(dir, "roc.png"), "ROC on normal test points vs off-support anomalies",
             curves.Select(c => (c.Key, c.Value)));
-        Plots.ScoreHistogram(Path.Combine(dir, "score_histogram.png"), "Scorer: normal vs anomalous test scores",
-            scores.Where((_, i) => !labels[i]).ToArray(), scores.Where((_, i) => labels[i]).ToArray());
+        Plots.ScoreHistogram(Path.Combine(dir, "score_histogram.png"), "Scorer: normal vs anomalous test scores", scores, labels);
     }
 }

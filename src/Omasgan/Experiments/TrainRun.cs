@@ -117,20 +117,16 @@ public static class TrainRun
         int classes = DatasetCatalog.ClassCount(name);
         if (k < 0 || k >= classes)
             throw new ArgumentException($"--abnormal-class {k}: {name} has classes 0–{classes - 1}.");
-        ImageSet normalSet = train.Where(label => label != k);
-        if (normalSet.Count == 0)
-        {
-            normalSet.Dispose();
-            throw new ArgumentException($"{train.Source}: no normal training images are left without class {k}.");
-        }
         ImageSet testSet = DatasetCatalog.Load(name, DataSplit.Test, config.DataDirectory);
-        bool[] labels = testSet.Labels.Select(l => l == k).ToArray();
-        if (!labels.Any(a => a))
+        try
         {
-            normalSet.Dispose();
-            testSet.Dispose();
-            throw new ArgumentException($"{testSet.Source}: class {k} does not occur in the test split.");
+            var (normalSet, anomalous) = ImageRun.LeaveOut(train, testSet, k);
+            return (normalSet, testSet, anomalous);
         }
-        return (normalSet, testSet, labels);
+        catch
+        {
+            testSet.Dispose();
+            throw;
+        }
     }
 }

@@ -62,9 +62,10 @@ public static class Plots
         Finish(plot, path, title, "false-positive rate", "true-positive rate", square: false);
     }
 
-    /// <summary>Histograms of normal and anomalous scores over shared bins.</summary>
-    public static void ScoreHistogram(string path, string title, IReadOnlyList<double> normal, IReadOnlyList<double> anomalous, int bins = 50)
+    /// <summary>Histograms of the normal and the anomalous samples' scores over shared bins; <c>anomalous[i]</c> says which sample i is.</summary>
+    public static void ScoreHistogram(string path, string title, IReadOnlyList<double> scores, IReadOnlyList<bool> isAnomalous, int bins = 50)
     {
+        double[] normal = scores.Where((_, i) => !isAnomalous[i]).ToArray(), anomalous = scores.Where((_, i) => isAnomalous[i]).ToArray();
         double min = Math.Min(normal.Min(), anomalous.Min()), max = Math.Max(normal.Max(), anomalous.Max());
         if (max <= min) max = min + 1;
         var plot = new Plot();

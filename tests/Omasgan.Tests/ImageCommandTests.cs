@@ -15,28 +15,6 @@ public sealed class ImageCommandTests : IDisposable
 
     private string Folder(string name) => Path.Combine(temp.Path, name);
 
-    /// <summary>
-    /// A small MNIST-format dataset: 28×28 images whose brightness follows the label, in IDX files. Without
-    /// <paramref name="testLabels"/> there is no test split; <paramref name="testDrawn"/> gives the classes the
-    /// test images are drawn from when they should differ from their labels.
-    /// </summary>
-    private string WriteIdxDataset(string name, int[] trainLabels, int[]? testLabels, Func<string, byte[], byte[]>? change = null,
-        int[]? testDrawn = null)
-    {
-        change ??= (_, bytes) => bytes;
-        var splits = new List<(string, int[], int[])> { ("train", trainLabels, trainLabels) };
-        if (testLabels is not null)
-            splits.Add(("t10k", testLabels, testDrawn ?? testLabels));
-        foreach (var (prefix, labels, drawn) in splits)
-        {
-            byte[] pixels = drawn.SelectMany((l, i) => Enumerable.Range(0, 784).Select(p => (byte)((l * 25 + p + i) % 256))).ToArray();
-            string images = $"{prefix}-images-idx3-ubyte", labelFile = $"{prefix}-labels-idx1-ubyte";
-            temp.Write(Path.Combine(name, images), change(images, DataFiles.Idx([labels.Length, 28, 28], pixels)));
-            temp.Write(Path.Combine(name, labelFile), change(labelFile, DataFiles.Idx([labels.Length], labels.Select(l => (byte)l).ToArray())));
-        }
-        return Folder(name);
-    }
-
     private static void AssertOneLineError(CliProcess.Result result, string mentions)
     {
         Assert.Equal(2, result.ExitCode);
@@ -60,7 +38,7 @@ public sealed class ImageCommandTests : IDisposable
     [MemberData(nameof(BadDatasets))]
     public void A_bad_dataset_file_gives_one_line_naming_it_exit_2_and_no_run_folder(string problem, string file)
     {
-        string data = WriteIdxDataset("data", Labels(40, 10), Labels(20, 10), (name, bytes) => (problem, name) switch
+        string data = temp.WriteIdxDataset("data", Labels(40, 10), Labels(20, 10), (name, bytes) => (problem, name) switch
         {
             ("truncated", "train-images-idx3-ubyte") => bytes[..^100],
             ("wrong magic", "train-labels-idx1-ubyte") => [0, 0, 9, 9, .. bytes[4..]],
@@ -77,10 +55,10 @@ public sealed class ImageCommandTests : IDisposable
     [Fact]
     public void An_abnormal_class_absent_from_the_data_or_leaving_no_normal_images_is_refused()
     {
-        string data = WriteIdxDataset("data", Labels(40, 10), Labels(20, 10));
+        string data = temp.WriteIdxDataset("data", Labels(40, 10), Labels(20, 10));
         AssertOneLineError(CliProcess.Run(["train", "--dataset", "mnist", "--data-dir", data, "--abnormal-class", "10", "--out", Folder("a")]), "--abnormal-class 10");
 
-        string onlyThrees = WriteIdxDataset("threes", Enumerable.Repeat(3, 20).ToArray(), Labels(20, 10));
+        string onlyThrees = temp.WriteIdxDataset("threes", Enumerable.Repeat(3, 20).ToArray(), Labels(20, 10));
         AssertOneLineError(CliProcess.Run(["train", "--dataset", "mnist", "--data-dir", onlyThrees, "--abnormal-class", "3", "--out", Folder("b")]), "no normal training images");
         AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--data-dir", onlyThrees, "--classes", "3", "--out", Folder("c")]), "no normal training images");
         Assert.False(File.Exists(Path.Combine(Folder("a"), ImageRun.MetricsFileName)));
@@ -177,7 +155,7 @@ public sealed class ImageCommandTests : IDisposable
     [Fact]
     public void Leave_one_out_with_every_detector_reports_each_and_adds_baselines_to_complete_folds()
     {
-        string data = WriteIdxDataset("data", Labels(120, 10), Labels(60, 10));
+        string data = temp.WriteIdxDataset("data", Labels(120, 10), Labels(60, 10));
         string run = Folder("loo");
         string[] common = ["loo", "--dataset", "mnist", "--data-dir", data, "--classes", "2,5", "--steps", "3", "--baseline-steps", "5", "--out", run, "--threads", "1"];
         var omasganOnly = CliProcess.Run([.. common, "--detectors", "omasgan"]);
@@ -208,7 +186,7 @@ public sealed class ImageCommandTests : IDisposable
     public void Validation_tests_on_a_held_out_part_of_the_training_split_and_never_reads_the_test_split()
     {
         // 12 training images per class and no test split at all.
-        string data = WriteIdxDataset("data", Labels(120, 10), testLabels: null);
+        string data = temp.WriteIdxDataset("data", Labels(120, 10), testLabels: null);
         AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--data-dir", data, "--classes", "2", "--steps", "2", "--out", Folder("test")]),
             "t10k-images-idx3-ubyte");
 
@@ -240,7 +218,7 @@ public sealed class ImageCommandTests : IDisposable
         string[] runs = [Folder("true-labels"), Folder("shuffled-labels")];
         for (int r = 0; r < 2; r++)
         {
-            string data = WriteIdxDataset($"data{r}", Labels(120, 10), r == 0 ? drawn : shuffled, testDrawn: drawn);
+            string data = temp.WriteIdxDataset($"data{r}", Labels(120, 10), r == 0 ? drawn : shuffled, testDrawn: drawn);
             var result = CliProcess.Run(["loo", "--dataset", "mnist", "--data-dir", data, "--classes", "3", "--steps", "3",
                 "--baseline-steps", "5", "--out", runs[r], "--threads", "1"]);
             Assert.True(result.ExitCode == 0, result.Error);

@@ -85,14 +85,9 @@ public sealed class KillAndResumeTests : IDisposable
     {
         // A small MNIST-format dataset written here: 10 classes, brightness following the label.
         int[] labels = Enumerable.Range(0, 200).Select(i => i % 10).ToArray();
-        foreach (var (prefix, count) in new[] { ("train", 200), ("t10k", 100) })
-        {
-            byte[] pixels = Enumerable.Range(0, count).SelectMany(i => Enumerable.Range(0, 784).Select(p => (byte)((labels[i] * 25 + p % 28 + i) % 256))).ToArray();
-            temp.Write(Path.Combine("data", $"{prefix}-images-idx3-ubyte"), DataFiles.Idx([count, 28, 28], pixels));
-            temp.Write(Path.Combine("data", $"{prefix}-labels-idx1-ubyte"), DataFiles.Idx([count], labels[..count].Select(l => (byte)l).ToArray()));
-        }
+        string data = temp.WriteIdxDataset("data", labels, labels[..100]);
         checkpointFolder = Path.Combine("class-2-seed-1", "checkpoints");
-        string[] command = ["loo", "--dataset", "mnist", "--data-dir", Path.Combine(temp.Path, "data"), "--classes", "2", "--threads", "1",
+        string[] command = ["loo", "--dataset", "mnist", "--data-dir", data, "--classes", "2", "--threads", "1",
             "--detectors", "omasgan", "--steps", "120", "--checkpoint-every", "20"];
         var (whole, killed) = KillAndResume(command, folder => [.. command, "--out", folder, "--resume"], maxDelaySeconds: 3.0);
 

@@ -36,6 +36,29 @@ internal sealed class TempFolder : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// Writes a small MNIST-format dataset into subfolder <paramref name="name"/> and returns its path:
+    /// 28×28 images whose brightness follows the label, in IDX files. Without <paramref name="testLabels"/>
+    /// there is no test split; <paramref name="testDrawn"/> gives the classes the test images are drawn
+    /// from when they should differ from their labels; <paramref name="change"/> alters a file's bytes by name.
+    /// </summary>
+    public string WriteIdxDataset(string name, int[] trainLabels, int[]? testLabels, Func<string, byte[], byte[]>? change = null,
+        int[]? testDrawn = null)
+    {
+        change ??= (_, bytes) => bytes;
+        var splits = new List<(string, int[], int[])> { ("train", trainLabels, trainLabels) };
+        if (testLabels is not null)
+            splits.Add(("t10k", testLabels, testDrawn ?? testLabels));
+        foreach (var (prefix, labels, drawn) in splits)
+        {
+            byte[] pixels = drawn.SelectMany((l, i) => Enumerable.Range(0, 784).Select(p => (byte)((l * 25 + p + i) % 256))).ToArray();
+            string images = $"{prefix}-images-idx3-ubyte", labelFile = $"{prefix}-labels-idx1-ubyte";
+            Write(System.IO.Path.Combine(name, images), change(images, DataFiles.Idx([labels.Length, 28, 28], pixels)));
+            Write(System.IO.Path.Combine(name, labelFile), change(labelFile, DataFiles.Idx([labels.Length], labels.Select(l => (byte)l).ToArray())));
+        }
+        return System.IO.Path.Combine(Path, name);
+    }
+
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
 

@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using Omasgan.Cli;
 
+// Before any tensor operation: the same seed gives the same numbers on every AVX2 machine.
+Omasgan.KernelPaths.Pin();
+
 var threads = new Option<int>("--threads")
 {
     Description = "CPU threads for libtorch (default: the core count).",

@@ -9,7 +9,9 @@ internal static class CliProcess
     public sealed record Result(int ExitCode, string Output, string Error);
 
     /// <summary>Starts the command; its output is collected into <paramref name="output"/> and <paramref name="error"/> when given.</summary>
-    public static Process Start(string[] args, StringBuilder? output = null, StringBuilder? error = null)
+    /// <param name="environment">variables to set (a null value removes one) in the child's environment.</param>
+    public static Process Start(string[] args, StringBuilder? output = null, StringBuilder? error = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -19,6 +21,8 @@ internal static class CliProcess
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Omasgan.Cli.dll"));
         foreach (string a in args) info.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            info.Environment[name] = value;
         var process = Process.Start(info)!;
         // Drain the pipes so the child never blocks on a full buffer.
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (process) output?.AppendLine(e.Data); };
@@ -29,10 +33,10 @@ internal static class CliProcess
     }
 
     /// <summary>Runs the command to its end (at most <paramref name="minutes"/>).</summary>
-    public static Result Run(string[] args, int minutes = 10)
+    public static Result Run(string[] args, int minutes = 10, IReadOnlyDictionary<string, string?>? environment = null)
     {
         StringBuilder output = new(), error = new();
-        using Process process = Start(args, output, error);
+        using Process process = Start(args, output, error, environment);
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(minutes)), $"omasgan {string.Join(" ", args)} did not finish");
         process.WaitForExit(); // flushes the asynchronous readers
         lock (process) return new Result(process.ExitCode, output.ToString(), error.ToString());

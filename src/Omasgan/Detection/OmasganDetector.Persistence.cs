@@ -52,12 +52,16 @@ public sealed partial class OmasganDetector
         RespectNullableAnnotations = true,
     };
 
-    /// <summary>Versions of the library, TorchSharp and libtorch, as recorded in manifests.</summary>
-    public static IReadOnlyDictionary<string, string> LibraryVersions => new Dictionary<string, string>
+    /// <summary>
+    /// Versions of the library, TorchSharp and libtorch, the CPU kernel paths (<see cref="KernelPaths"/>)
+    /// and libtorch's thread count: what decides a seed's numbers besides the options, as recorded in manifests.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> LibraryVersions => new Dictionary<string, string>(KernelPaths.Current)
     {
         ["omasgan"] = InformationalVersion(typeof(OmasganDetector).Assembly),
         ["torchsharp"] = InformationalVersion(typeof(torch).Assembly),
         ["libtorch"] = torch.__version__,
+        ["threads"] = torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     private static string InformationalVersion(Assembly assembly) =>

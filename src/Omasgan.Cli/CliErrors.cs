@@ -7,13 +7,16 @@ namespace Omasgan.Cli;
 
 /// <summary>
 /// Turns the library's expected failures into a one-line message: exit code 2 for bad input or
-/// options, 3 for training that diverged, 1 for an error inside libtorch.
+/// options (including a file or folder that is not there), 3 for training that diverged, 4 for a
+/// failure to read or write that is not the input's fault (a full disk, no permission), 1 for an
+/// error inside libtorch.
 /// </summary>
 internal static class CliErrors
 {
     public const int LibTorchError = 1;
     public const int UsageOrInputError = 2;
     public const int TrainingFailed = 3;
+    public const int InputOutputFailed = 4;
 
     public static int Run(Func<int> action)
     {
@@ -21,9 +24,14 @@ internal static class CliErrors
         {
             return action();
         }
-        catch (Exception e) when (e is ArgumentException or ModelLoadException or DataFormatException or IOException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or ModelLoadException or DataFormatException or InvalidDataException
+                                      or FileNotFoundException or DirectoryNotFoundException)
         {
             return Fail(e.Message, UsageOrInputError);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail("cannot read or write: " + e.Message, InputOutputFailed);
         }
         catch (TrainingDivergedException e)
         {

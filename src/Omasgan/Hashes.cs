@@ -13,9 +13,5 @@ internal static class Hashes
 
     public static string Of(ReadOnlySpan<byte> bytes) => Convert.ToHexString(SHA256.HashData(bytes));
 
-    /// <summary>SHA-256 of a value's JSON as the project writes it.</summary>
-    public static string OfJson<T>(T value) =>
-        Of(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(value, Detection.OmasganDetector.JsonOptions));
-
     public static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

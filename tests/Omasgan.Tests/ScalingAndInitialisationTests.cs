@@ -17,10 +17,20 @@ public class ScalingAndInitialisationTests
         FeatureScaling scaling = FeatureScaling.Fit(data);
         Assert.Equal(new[] { 3f, 10f }, scaling.Mean);
         Assert.Equal(2f, scaling.Std[0], 1e-6);
-        Assert.Equal(FeatureScaling.MinimumStd, scaling.Std[1]); // constant feature: no division by zero
         Tensor scaled = scaling.Apply(data);
         Assert.Equal(new[] { -1f, 0f, 1f }, scaled[.., 0].data<float>().ToArray());
         Assert.True(allclose(scaling.Invert(scaled), data));
+    }
+
+    [Fact]
+    public void A_feature_constant_in_training_is_centred_but_not_blown_up()
+    {
+        Tensor data = tensor(new float[,] { { 1, 10, 1e6f }, { 3, 10, 1e6f }, { 5, 10, 1e6f } });
+        FeatureScaling scaling = FeatureScaling.Fit(data);
+        Assert.Equal(new[] { 2f, 1f, 1f }, scaling.Std);
+        // A test value 0.5 off the training constant moves the input by 0.5, not by 0.5 / 1e-6.
+        Tensor scaled = scaling.Apply(tensor(new float[,] { { 3, 10.5f, 1e6f + 1 } }));
+        Assert.Equal(new[] { 0f, 0.5f, 1f }, scaled.data<float>().ToArray());
     }
 
     [Fact]

@@ -119,3 +119,77 @@ public class TrainingSmokeTests
         public void Report(StageProgress value) => report(value);
     }
 }
+
+public class StageClockTests
+{
+    /// <summary>A clock that moves only when told to.</summary>
+    sealed class ManualTime : TimeProvider
+    {
+        public long Ticks { get; set; }
+        public override long TimestampFrequency => 1000;
+        public override long GetTimestamp() => Ticks;
+    }
+
+    [Fact]
+    public void A_stage_is_timed_from_the_previous_stage_s_last_step_to_its_own()
+    {
+        var time = new ManualTime();
+        var clock = new StageClock(null, time);
+        void At(long ms, OmasganStage stage, int step, int steps)
+        {
+            time.Ticks = ms;
+            clock.Report(new StageProgress(stage, step, steps, new Dictionary<string, double>()));
+        }
+        // Stage 1: 20 steps reported at 10 and 20, ending at 2 s. Stage 2's first report (step 10)
+        // comes at 5 s: those 3 s are Stage 2's.
+        At(1000, OmasganStage.FGan, 10, 20);
+        At(2000, OmasganStage.FGan, 20, 20);
+        At(5000, OmasganStage.Boundary, 10, 15);
+        At(6000, OmasganStage.Boundary, 15, 15);
+        time.Ticks = 9000; // after training, e.g. scoring: not a stage's time
+        clock.Finish();
+        Assert.Equal(2.0, clock.Seconds["stage1"]);
+        Assert.Equal(4.0, clock.Seconds["stage2"]);
+    }
+}
+
+public sealed class TrainingLogTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("omasgan-log-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    static readonly IReadOnlyDictionary<OmasganStage, int> Steps = new Dictionary<OmasganStage, int>
+    {
+        [OmasganStage.FGan] = 30, [OmasganStage.Boundary] = 30, [OmasganStage.Retraining] = 30, [OmasganStage.Scorer] = 30,
+    };
+
+    static StageProgress At(OmasganStage stage, int step) => new(stage, step, 30, new Dictionary<string, double> { ["D"] = step / 100.0 });
+
+    string[] Rows() => File.ReadAllLines(Path.Combine(dir, TrainingLog.FileName));
+
+    [Fact]
+    public void A_resumed_run_keeps_the_rows_up_to_its_checkpoint_and_logs_each_step_once()
+    {
+        using (var log = new TrainingLog(dir, Steps, tensorBoard: false))
+        {
+            foreach (int step in new[] { 10, 20, 30 }) log.Report(At(OmasganStage.FGan, step));
+            log.Report(At(OmasganStage.Boundary, 10));
+            log.Report(At(OmasganStage.Boundary, 20));
+            // Written through at each report: a kill now loses nothing.
+            Assert.Equal(6, Rows().Length);
+        }
+        // Killed after Boundary step 20; the last checkpoint was at Boundary step 14.
+        using (var log = new TrainingLog(dir, Steps, tensorBoard: false, resumedAt: (OmasganStage.Boundary, 14)))
+        {
+            log.Report(At(OmasganStage.Boundary, 20));
+            log.Report(At(OmasganStage.Boundary, 30));
+        }
+        Assert.Equal(["stage,step,loss,value", "1,10,D,0.1", "1,20,D,0.2", "1,30,D,0.3", "2,10,D,0.1", "2,20,D,0.2", "2,30,D,0.3"], Rows());
+
+        // A fresh start begins the file anew.
+        using (var log = new TrainingLog(dir, Steps, tensorBoard: false))
+            log.Report(At(OmasganStage.FGan, 10));
+        Assert.Equal(["stage,step,loss,value", "1,10,D,0.1"], Rows());
+    }
+}

@@ -25,15 +25,16 @@ public sealed record CheckpointManifest : ISealedManifest
     /// <summary>The binary state: all networks, the stage's optimisers, the random generator.</summary>
     public required string StateFile { get; init; }
     public required string StateSha256 { get; init; }
+    /// <summary>
+    /// Factors on the learning rates of <see cref="Options"/> from rollbacks so far, per stage (absent: 1).
+    /// <see cref="Options"/> stay the options the run was started with, so a resume with them is accepted.
+    /// </summary>
+    public IReadOnlyDictionary<OmasganStage, double> LearningRateFactors { get; init; } = new Dictionary<OmasganStage, double>();
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
     public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
 
-    /// <summary>SHA-256 of this manifest's JSON written with this field empty: any edit is detected.</summary>
+    /// <summary>SHA-256 of the manifest file as written, with this field empty (see <see cref="Manifests"/>).</summary>
     public string ContentSha256 { get; init; } = "";
-
-    public CheckpointManifest Sealed() => this with { ContentSha256 = Hashes.OfJson(this with { ContentSha256 = "" }) };
-
-    public bool IsIntact() => Hashes.Same(ContentSha256, Hashes.OfJson(this with { ContentSha256 = "" }));
 }
 
 /// <summary>
@@ -73,7 +74,14 @@ internal sealed class CheckpointStore : IStageCheckpoints
         if (count != optimizers.Count)
             throw new InvalidDataException($"{Path.Combine(options.Directory, manifest.StateFile)}: {count} optimiser states for a stage with {optimizers.Count} optimisers.");
         foreach (optim.Optimizer optimizer in optimizers)
+        {
+            // A loaded state brings back the learning rate it was saved with; keep the one the
+            // optimiser was built with (after a rollback, the lowered one).
+            double[] rates = optimizer.ParamGroups.Select(g => g.LearningRate).ToArray();
             Stateful(optimizer).load_state_dict(reader);
+            foreach (var (group, rate) in optimizer.ParamGroups.Zip(rates))
+                (group.LearningRate, group.InitialLearningRate) = (rate, rate);
+        }
         byte[] rng = reader.ReadBytes(reader.ReadInt32());
         using (var state = tensor(rng, dtype: ScalarType.Byte))
             random.set_rng_state(state);
@@ -104,7 +112,7 @@ internal sealed class CheckpointStore : IStageCheckpoints
             writer.Write(bytes);
         });
         CheckpointManifest manifest = describe(stage, step) with { StateFile = stateFile, StateSha256 = Hashes.OfFile(statePath) };
-        AtomicFile.WriteAllText(Path.Combine(options.Directory, ManifestFileName), JsonSerializer.Serialize(manifest.Sealed(), OmasganDetector.JsonOptions));
+        Manifests.Write(Path.Combine(options.Directory, ManifestFileName), manifest);
         foreach (string old in Directory.EnumerateFiles(options.Directory, "state-*.bin"))
             if (!string.Equals(Path.GetFileName(old), stateFile, StringComparison.Ordinal))
                 File.Delete(old);

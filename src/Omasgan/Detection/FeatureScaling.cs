@@ -5,17 +5,22 @@ namespace Omasgan.Detection;
 /// <summary>Per-feature standardisation, x′ = (x − mean) / std, with the training data's statistics.</summary>
 public sealed record FeatureScaling(float[] Mean, float[] Std)
 {
-    /// <summary>Smallest standard deviation used, so constant features do not divide by zero.</summary>
-    public const float MinimumStd = 1e-6f;
+    /// <summary>
+    /// A feature whose training standard deviation is at most this share of max(1, |mean|) counts as
+    /// constant: it is centred but not scaled (std 1), so a new value off the training constant by δ
+    /// moves the network's input by δ, not by δ divided by a near-zero std.
+    /// </summary>
+    public const double ConstantTolerance = 1e-6;
 
     /// <summary>The statistics of <paramref name="data"/> (n, ...sample shape), per element of a sample.</summary>
     public static FeatureScaling Fit(Tensor data)
     {
         using var scope = NewDisposeScope();
         Tensor flat = data.reshape(data.shape[0], -1).to_type(ScalarType.Float64);
-        float[] mean = flat.mean([0]).to_type(ScalarType.Float32).data<float>().ToArray();
-        float[] std = flat.std(0).clamp_min(MinimumStd).to_type(ScalarType.Float32).data<float>().ToArray();
-        return new FeatureScaling(mean, std);
+        Tensor mean = flat.mean([0]), std = flat.std(0);
+        Tensor constant = std <= mean.abs().clamp_min(1) * ConstantTolerance;
+        std = where(constant, ones_like(std), std);
+        return new FeatureScaling(mean.to_type(ScalarType.Float32).data<float>().ToArray(), std.to_type(ScalarType.Float32).data<float>().ToArray());
     }
 
     public Tensor Apply(Tensor x) => (x - Shaped(Mean, x)) / Shaped(Std, x);

@@ -26,14 +26,8 @@ public sealed record ModelManifest : ISealedManifest
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
     public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
 
-    /// <summary>SHA-256 of this manifest's JSON written with this field empty: any edit is detected.</summary>
+    /// <summary>SHA-256 of the manifest file as written, with this field empty (see <see cref="Manifests"/>).</summary>
     public string ContentSha256 { get; init; } = "";
-
-    /// <summary>The manifest with <see cref="ContentSha256"/> computed.</summary>
-    public ModelManifest Sealed() => this with { ContentSha256 = Hashes.OfJson(this with { ContentSha256 = "" }) };
-
-    /// <summary>Whether <see cref="ContentSha256"/> matches the content.</summary>
-    public bool IsIntact() => Hashes.Same(ContentSha256, Hashes.OfJson(this with { ContentSha256 = "" }));
 }
 
 public sealed partial class OmasganDetector
@@ -92,7 +86,7 @@ public sealed partial class OmasganDetector
             Input = Input,
             Versions = LibraryVersions,
         };
-        AtomicFile.WriteAllText(Path.Combine(directory, ManifestFileName), JsonSerializer.Serialize(manifest.Sealed(), JsonOptions));
+        Manifests.Write(Path.Combine(directory, ManifestFileName), manifest);
     }
 
     /// <summary>Loads a detector saved by <see cref="Save"/>.</summary>

@@ -97,9 +97,7 @@ public sealed partial class OmasganDetector : IDisposable
         checkpoints?.Validate();
         if (normal.dim() < 2 || normal.shape[0] < 2)
             throw new ArgumentException($"Need at least two normal samples as an (n, ...) tensor; got shape [{string.Join(", ", normal.shape)}].", nameof(normal));
-        Tensor data = normal.detach().to_type(ScalarType.Float32).contiguous();
-        if (!isfinite(data).all().item<bool>())
-            throw new ArgumentException("The normal data contains NaN or infinite values.", nameof(normal));
+        using Tensor data = Float32Copy(normal);
         string? dataSha256 = checkpoints is null ? null : CheckpointStore.Fingerprint(data);
 
         CheckpointManifest? resume = checkpoints is { Resume: true } ? CheckpointStore.ReadManifest(checkpoints.Directory) : null;
@@ -114,24 +112,38 @@ public sealed partial class OmasganDetector : IDisposable
         options ??= new OmasganOptions();
         options.Validate();
 
+        var factors = new Dictionary<OmasganStage, double>(resume?.LearningRateFactors ?? new Dictionary<OmasganStage, double>());
         for (int rollback = 0; ; rollback++)
         {
             try
             {
-                return Train(data, options, progress, checkpoints, dataSha256, resume);
+                return Train(data, options, factors, progress, checkpoints, dataSha256, resume);
             }
             catch (TrainingDivergedException e) when (checkpoints is not null && rollback < checkpoints.Rollbacks)
             {
                 // Back to the last complete checkpoint (or the start), the diverged stage slower.
-                options = options.WithLearningRateScaled(e.Stage, checkpoints.RollbackLearningRateFactor);
+                factors[e.Stage] = factors.GetValueOrDefault(e.Stage, 1) * checkpoints.RollbackLearningRateFactor;
                 resume = CheckpointStore.ReadManifest(checkpoints.Directory);
             }
         }
     }
 
-    private static OmasganDetector Train(Tensor data, OmasganOptions options, IProgress<StageProgress>? progress,
-        CheckpointOptions? checkpoints, string? dataSha256, CheckpointManifest? resume)
+    /// <param name="requested">the options the run was started with; checkpoints record these.</param>
+    /// <param name="factors">factors on each stage's learning rate from rollbacks: training uses the requested rates times these.</param>
+    /// <summary>The normal data as float32 (a new handle, disposed by the caller); refuses NaN and infinities.</summary>
+    private static Tensor Float32Copy(Tensor normal)
     {
+        using var scope = NewDisposeScope();
+        Tensor data = normal.detach().to_type(ScalarType.Float32).contiguous();
+        if (!isfinite(data).all().item<bool>())
+            throw new ArgumentException("The normal data contains NaN or infinite values.", nameof(normal));
+        return scope.MoveToOuter(data);
+    }
+
+    private static OmasganDetector Train(Tensor data, OmasganOptions requested, IReadOnlyDictionary<OmasganStage, double> factors,
+        IProgress<StageProgress>? progress, CheckpointOptions? checkpoints, string? dataSha256, CheckpointManifest? resume)
+    {
+        OmasganOptions options = factors.Aggregate(requested, (o, f) => o.WithLearningRateScaled(f.Key, f.Value));
         long[] sampleShape = data.shape[1..];
         int latentDim = options.ResolveLatentDim(sampleShape);
         FeatureScaling? scaling = options.Standardize ? FeatureScaling.Fit(data) : null;
@@ -145,12 +157,14 @@ public sealed partial class OmasganDetector : IDisposable
                 MemoryStream? state = resume is null ? null : CheckpointStore.LoadState(checkpoints.Directory, resume, nets);
                 store = new CheckpointStore(checkpoints, nets, (stage, step) => new CheckpointManifest
                 {
-                    Options = options, SampleShape = sampleShape, LatentDim = latentDim, Scaling = scaling,
+                    Options = requested, LearningRateFactors = new Dictionary<OmasganStage, double>(factors),
+                    SampleShape = sampleShape, LatentDim = latentDim, Scaling = scaling,
                     Stage = stage, Step = step, DataSha256 = dataSha256!, StateFile = "", StateSha256 = "",
                     Versions = LibraryVersions,
                 }, resume is null ? null : (resume, state!));
             }
-            var context = new StageContext(scaling?.Apply(data) ?? data, options.Divergence, latentDim, progress, store);
+            using Tensor? scaled = scaling?.Apply(data);
+            var context = new StageContext(scaled ?? data, options.Divergence, latentDim, progress, store);
             // A stage starts from its predecessors' networks unless the run resumes inside or after it.
             bool starts(OmasganStage stage) => resume is null || stage > resume.Stage;
 

@@ -92,7 +92,9 @@ public static class ImageRun
         IReadOnlyDictionary<OmasganStage, int> steps = options.StageSteps;
         var (detector, seconds) = observer.Fit(title, options, progress =>
         {
-            using var log = new TrainingLog(runDirectory, steps, tensorBoard, progress);
+            CheckpointManifest? resumed = checkpoints is { Resume: true } ? CheckpointStore.ReadManifest(checkpoints.Directory) : null;
+            using var log = new TrainingLog(runDirectory, steps, tensorBoard, progress,
+                resumed is null ? null : (resumed.Stage, resumed.Step));
             var clock = new StageClock(log);
             OmasganDetector fitted = OmasganDetector.Fit(data, options, clock, checkpoints);
             clock.Finish();

@@ -201,17 +201,19 @@ public static class LooExperiment
     public static BaselineFold? ReadBaseline(string folder, string name) =>
         ReadIfComplete<BaselineFold>(Path.Combine(folder, BaselinesFolder, name, ImageRun.MetricsFileName));
 
-    /// <summary>The result in a metrics.json if it exists and reads, else null (the run is incomplete).</summary>
+    /// <summary>The result in a metrics.json, or null when there is none (the run is incomplete).</summary>
+    /// <exception cref="InvalidDataException">the file exists but does not read: it is left as it is, never deleted.</exception>
     private static T? ReadIfComplete<T>(string path) where T : class
     {
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), OmasganDetector.JsonOptions);
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), OmasganDetector.JsonOptions)
+                ?? throw new JsonException("empty");
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            return null;
+            throw new InvalidDataException($"{path}: a finished result that this version cannot read ({e.Message}); nothing was deleted. Move its folder aside to run it again, or choose another --out.", e);
         }
     }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the 2-D experiment for several seeds and prints a Markdown table of what metrics.json says.
 # Usage: scripts/toy-seeds.sh [FIRST LAST] [extra omasgan toy flags...]   (default seeds 1..10)
+# Run folders go to $TOY_SEEDS_OUT (default runs/toy-seeds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 first=${1:-1}; last=${2:-10}; shift $(( $# >= 2 ? 2 : $# ))
-out=runs/toy-seeds
+out=${TOY_SEEDS_OUT:-runs/toy-seeds}
 dotnet build src/Omasgan.Cli -c Release -v quiet -nologo >/dev/null
 for seed in $(seq "$first" "$last"); do
   dotnet src/Omasgan.Cli/bin/Release/net10.0/Omasgan.Cli.dll toy --seed "$seed" --out "$out/seed-$seed" "$@" >/dev/null 2>&1 \

@@ -138,4 +138,50 @@ public sealed class CheckpointTests : IDisposable
         using var resumed = OmasganDetector.Fit(data, null, null, Checkpoints(resume: true));
         Assert.Equal(Options, resumed.Options);
     }
+
+    /// <summary>Diverges once at one report, then stops the run (a kill) at another.</summary>
+    sealed class DivergeThenCrash(OmasganStage divergeStage, int divergeStep, OmasganStage crashStage, int crashStep) : IProgress<StageProgress>
+    {
+        private readonly DivergeOnceAt diverge = new(divergeStage, divergeStep);
+        private readonly CrashAt crash = new(crashStage, crashStep);
+
+        public void Report(StageProgress value)
+        {
+            diverge.Report(value);
+            crash.Report(value);
+        }
+    }
+
+    [Fact]
+    public void After_a_rollback_the_run_resumes_with_the_options_it_was_started_with()
+    {
+        Tensor data = DetectorTests.ToyTraining();
+        Assert.Throws<IOException>(() => OmasganDetector.Fit(data, Options,
+            new DivergeThenCrash(OmasganStage.Retraining, 20, OmasganStage.Scorer, 20), Checkpoints(rollbacks: 1)));
+        // The command line resumes with the options in the run's config, which are the ones it started with.
+        using var resumed = OmasganDetector.Fit(data, Options, null, Checkpoints(resume: true));
+        Assert.Equal(Options.Retraining.LearningRate * CheckpointOptions.DefaultRollbackLearningRateFactor, resumed.Options.Retraining.LearningRate);
+        Assert.Equal(Options.Scorer.LearningRate, resumed.Options.Scorer.LearningRate);
+    }
+
+    [Fact]
+    public void A_restored_optimiser_keeps_the_learning_rate_it_was_built_with()
+    {
+        var networks = new OmasganNetworks(new Networks.MlpArchitecture { HiddenWidth = 8 }, 2, [2]);
+        CheckpointManifest Describe(OmasganStage stage, int step) => new()
+        {
+            Options = Options, SampleShape = [2], LatentDim = 2, Stage = stage, Step = step, DataSha256 = "", StateFile = "",
+            StateSha256 = "", Versions = new Dictionary<string, string>(),
+        };
+        var saving = new CheckpointStore(Checkpoints(), networks, Describe, null);
+        using (var adam = optim.Adam(networks.Scorer.parameters(), 1e-3))
+            saving.Completed(OmasganStage.Scorer, 7, 30, [adam]);
+
+        CheckpointManifest manifest = CheckpointStore.ReadManifest(dir)!;
+        var restoring = new CheckpointStore(Checkpoints(resume: true), networks, Describe,
+            (manifest, CheckpointStore.LoadState(dir, manifest, networks)));
+        using var halved = optim.Adam(networks.Scorer.parameters(), 5e-4);
+        Assert.Equal(7, restoring.Restore(OmasganStage.Scorer, [halved]));
+        Assert.All(halved.ParamGroups, g => Assert.Equal(5e-4, g.LearningRate));
+    }
 }

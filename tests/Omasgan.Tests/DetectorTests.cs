@@ -146,4 +146,15 @@ public class DetectorTests
         withNan[0, 0] = tensor(float.NaN);
         Assert.Throws<ArgumentException>(() => OmasganDetector.Fit(withNan, TinyOptions()));
     }
+
+    [Fact]
+    public void Fit_leaves_no_tensor_alive_once_the_detector_is_disposed()
+    {
+        Tensor data = ToyTraining().to_type(ScalarType.Float64); // converted inside Fit
+        OmasganOptions options = TinyOptions(steps: 5);
+        using (OmasganDetector.Fit(data, options)) { } // the first fit creates libtorch's lazily made state
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (OmasganDetector.Fit(data, options)) { }
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
 }

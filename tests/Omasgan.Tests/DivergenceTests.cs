@@ -44,6 +44,49 @@ public class DivergenceTests
         }
     }
 
+    /// <summary>The generator f(u) of each f-divergence (Nowozin et al. 2016, Table 1), from which F* follows independently of the table.</summary>
+    static double Generator(Divergence d, double u) => d switch
+    {
+        Divergence.Pearson => (u - 1) * (u - 1),
+        Divergence.KullbackLeibler => u * Math.Log(u),
+        Divergence.ReverseKullbackLeibler => -Math.Log(u),
+        Divergence.Neyman => (1 - u) * (1 - u) / u,
+        Divergence.SquaredHellinger => (Math.Sqrt(u) - 1) * (Math.Sqrt(u) - 1),
+        Divergence.JensenShannon => u * Math.Log(u) - (u + 1) * Math.Log((u + 1) / 2),
+        Divergence.Gan => u * Math.Log(u) - (u + 1) * Math.Log(u + 1),
+        _ => throw new ArgumentOutOfRangeException(nameof(d)),
+    };
+
+    /// <summary>
+    /// The convex conjugate f*(t) = sup over u &gt; 0 of (t·u − f(u)), found numerically: the objective is
+    /// concave in u, so a golden-section search over log u finds its maximum.
+    /// </summary>
+    static double ConjugateByDefinition(Divergence d, double t)
+    {
+        double Objective(double logU) => t * Math.Exp(logU) - Generator(d, Math.Exp(logU));
+        double lo = -30, hi = 30, ratio = (Math.Sqrt(5) - 1) / 2;
+        for (int i = 0; i < 300; i++)
+        {
+            double a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo);
+            if (Objective(a) < Objective(b)) lo = a; else hi = b;
+        }
+        return Objective((lo + hi) / 2);
+    }
+
+    [Theory]
+    [MemberData(nameof(All))]
+    public void Conjugate_is_the_convex_conjugate_of_the_generator_at_the_activation(Divergence divergence)
+    {
+        foreach (double v in Points)
+        {
+            using var scope = NewDisposeScope();
+            Tensor x = tensor(v, dtype: ScalarType.Float64);
+            double t = divergence.Activation(x).item<double>();
+            double expected = ConjugateByDefinition(divergence, t);
+            Assert.Equal(expected, divergence.Conjugate(x).item<double>(), 1e-6);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(All))]
     public void Names_round_trip(Divergence divergence) =>

@@ -125,4 +125,21 @@ public class LossTests
     [Fact]
     public void Scattering_rejects_a_single_sample() =>
         Assert.Throws<ArgumentException>(() => Scattering.Compute(zeros(1, 2), zeros(1, 2), squared: false));
+
+    /// <summary>Pearson χ² (T(v) = v, F*(v) = v²/4 + v) on small tensors, every weight different, worked out by hand.</summary>
+    [Fact]
+    public void Stage_losses_equal_hand_computed_values()
+    {
+        static Tensor T(params double[] values) => tensor(values, dtype: ScalarType.Float64);
+        const Divergence f = Divergence.Pearson;
+        // F*(2) = 3, F*(−2) = −1; mean T([1, 3]) = 2.
+        Assert.Equal(3 - 2, StageLosses.FGanDiscriminator(f, T(1, 3), T(2)).item<double>(), 1e-12);
+        Assert.Equal(-(3 - 1) / 2.0, StageLosses.FGanGenerator(f, T(2, -2)).item<double>(), 1e-12);
+        Assert.Equal(3 + 2 * 0.5 + 4 * 0.25, StageLosses.BoundaryGenerator(f, T(2), T(0.5), T(0.25), mu: 2, nu: 4).item<double>(), 1e-12);
+        // β·F*(G′) + γ_b·mean F*(B) − δ·mean T(G) − α·mean T(x) = 1.0·3 + 0.7·1 − 0.4·0.5 − 0.3·2.
+        Assert.Equal(2.9, StageLosses.RetrainingDiscriminator(f, onReal: T(1, 3), onStage1Samples: T(0.5), onOwnSamples: T(2),
+            onBoundary: T(-2, 2), alpha: 0.3, beta: 1.0, gammaBoundary: 0.7, delta: 0.4).item<double>(), 1e-12);
+        // (1 − ζ)·F*(G′) + ζ·F*(x) − mean T(B) = 0.1·(−1) + 0.9·3 − 2.
+        Assert.Equal(0.6, StageLosses.Scorer(f, onReal: T(2), onOwnSamples: T(-2), onBoundary: T(1, 3), zeta: 0.9).item<double>(), 1e-12);
+    }
 }

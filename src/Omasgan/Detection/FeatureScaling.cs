@@ -23,9 +23,17 @@ public sealed record FeatureScaling(float[] Mean, float[] Std)
         return new FeatureScaling(mean.to_type(ScalarType.Float32).data<float>().ToArray(), std.to_type(ScalarType.Float32).data<float>().ToArray());
     }
 
-    public Tensor Apply(Tensor x) => (x - Shaped(Mean, x)) / Shaped(Std, x);
+    public Tensor Apply(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return scope.MoveToOuter((x - Shaped(Mean, x)) / Shaped(Std, x));
+    }
 
-    public Tensor Invert(Tensor x) => x * Shaped(Std, x) + Shaped(Mean, x);
+    public Tensor Invert(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return scope.MoveToOuter(x * Shaped(Std, x) + Shaped(Mean, x));
+    }
 
     private static Tensor Shaped(float[] values, Tensor like) =>
         tensor(values, device: like.device).reshape(like.shape[1..]);

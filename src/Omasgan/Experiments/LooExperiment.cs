@@ -443,7 +443,11 @@ public static class LooExperiment
         md.AppendLine("## Data behind each number");
         md.AppendLine();
         LooFold first = summary.Folds[0];
-        md.AppendLine(inv, $"Every AUROC and AUPRC is computed on {tested} ({first.TestImages} images, of which the left-out class's {first.AnomalousTestImages} are the positives), by the same metric code for every detector. Every detector is fitted on the training split's images of the other classes only{(o.Validation ? ", less the held-out part" : "")} ({first.NormalTrainingImages} for the first row): the labels of the training split are used only to leave the class out{(o.Validation ? " and to hold out the same share of each class" : "")}, and no detector sees the images tested or any label while fitting. No detector uses early stopping; each trains for a fixed number of steps. {(o.Validation ? "This is a validation run, for choosing settings." : "Choose settings on a validation run (`omasgan loo --validation`, which holds out part of the training split and never reads the test split), not on these numbers; the cpu preset's were chosen that way.")}");
+        md.AppendLine(inv, $"Every AUROC and AUPRC is computed on {tested} ({first.TestImages} images, of which the left-out class's {first.AnomalousTestImages} are the positives), by the same metric code for every detector. Every detector is fitted on the training split's images of the other classes only{(o.Validation ? ", less the held-out part" : "")} ({first.NormalTrainingImages} for the first row): the labels of the training split are used only to leave the class out{(o.Validation ? " and to hold out the same share of each class" : "")}, and no detector sees the images tested or any label while fitting. No detector uses early stopping; each trains for a fixed number of steps. {(o.Validation ? "This is a validation run, for choosing settings." : "Choose settings on a validation run (`omasgan loo --validation`, which holds out part of the training split and never reads the test split), not on these numbers.")}");
+        md.AppendLine();
+        md.AppendLine(SettingsSentence(o));
+        md.AppendLine();
+        md.AppendLine("The equal-error-rate metrics in each fold's metrics.json (threshold, F1, precision, recall, FP, FN, FPR, FNR, accuracy) are taken at a threshold chosen with the test labels: they describe how the scores separate, not what a detector with a threshold fixed before testing would reach (for that, `omasgan score --contamination`).");
         md.AppendLine();
         md.AppendLine(inv, $"Seconds per fold (fit and score): {string.Join(", ", summary.DetectorSeconds.Select(d => $"{Title(d.Key)} {d.Value.Mean:F0} ± {d.Value.Std:F0}"))}. Versions: {string.Join(", ", summary.Versions.Select(v => $"{v.Key} {v.Value}"))}.");
         md.AppendLine();
@@ -457,6 +461,29 @@ public static class LooExperiment
         md.AppendLine(JsonSerializer.Serialize(o with { Command = "" }, OmasganDetector.JsonOptions));
         md.AppendLine("```");
         return md.ToString();
+    }
+
+    /// <summary>What the run's detector settings were: its preset as it is, or the preset and every value changed from it.</summary>
+    internal static string SettingsSentence(LooOptions o)
+    {
+        OmasganOptions preset = ImagePresets.Get(o.Preset) with { Seed = o.Detector.Seed };
+        var changes = new List<string>();
+        Differences(System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(preset, OmasganDetector.JsonOptions)),
+            System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(o.Detector, OmasganDetector.JsonOptions)), "", changes);
+        return changes.Count == 0
+            ? $"OMASGAN's settings: the `{o.Preset}` preset, unchanged (seeds aside)."
+            : $"OMASGAN's settings: the `{o.Preset}` preset with {string.Join("; ", changes)}.";
+    }
+
+    private static void Differences(System.Text.Json.Nodes.JsonNode? preset, System.Text.Json.Nodes.JsonNode? run, string path, List<string> changes)
+    {
+        if (preset is System.Text.Json.Nodes.JsonObject a && run is System.Text.Json.Nodes.JsonObject b)
+        {
+            foreach (string key in a.Select(p => p.Key).Union(b.Select(p => p.Key)))
+                Differences(a[key], b[key], path.Length == 0 ? key : $"{path}.{key}", changes);
+        }
+        else if (!System.Text.Json.Nodes.JsonNode.DeepEquals(preset, run))
+            changes.Add($"`{path}` {run?.ToJsonString() ?? "null"} (preset: {preset?.ToJsonString() ?? "null"})");
     }
 
     private static string Bold(string text, bool bold) => bold ? $"**{text}**" : text;

@@ -1,0 +1,23 @@
+using Omasgan.Experiments;
+
+namespace Omasgan.Tests;
+
+public class LooReportTests
+{
+    static LooOptions Run(string preset, Func<Detection.OmasganOptions, Detection.OmasganOptions> change) => new()
+    {
+        Dataset = "fashion-mnist", Preset = preset, Detector = change(ImagePresets.Get(preset) with { Seed = 3 }),
+    };
+
+    [Fact]
+    public void The_report_says_which_settings_ran_rather_than_assuming_a_preset()
+    {
+        Assert.Equal("OMASGAN's settings: the `cpu` preset, unchanged (seeds aside).", LooExperiment.SettingsSentence(Run("cpu", o => o)));
+
+        string changed = LooExperiment.SettingsSentence(Run("cpu", o => o.WithLearningRate(1e-3) with { Scorer = o.Scorer with { Zeta = 0.7 } }));
+        Assert.StartsWith("OMASGAN's settings: the `cpu` preset with ", changed);
+        Assert.Contains("`f_gan.learning_rate` 0.001 (preset: 0.0002)", changed);
+        Assert.Contains("`scorer.zeta` 0.7 (preset: 0.5)", changed);
+        Assert.Contains("the `paper` preset, unchanged", LooExperiment.SettingsSentence(Run("paper", o => o)));
+    }
+}

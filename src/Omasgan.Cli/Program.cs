@@ -5,12 +5,13 @@ using Omasgan.Cli;
 // Before any tensor operation: the same seed gives the same numbers on every AVX2 machine.
 Omasgan.KernelPaths.Pin();
 
-var threads = new Option<int>("--threads")
+var threads = new Option<int?>("--threads")
 {
-    Description = "CPU threads for libtorch (default: the core count).",
-    DefaultValueFactory = _ => Environment.ProcessorCount,
+    Description = "CPU threads for libtorch (default: 1 for toy, whose small networks run slower with more; the core count otherwise). A seed's numbers depend on it.",
     Recursive = true,
 };
+// Commands of small vector networks, where intra-op threads cost more than they bring.
+string[] singleThreaded = ["toy"];
 // Named explicitly: the executable is Omasgan.Cli, the command a user types is omasgan.
 var root = new Command("omasgan", "OMASGAN anomaly detection: learns from normal data only, scores how anomalous new data is.")
 {
@@ -24,5 +25,6 @@ var root = new Command("omasgan", "OMASGAN anomaly detection: learns from normal
 };
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count == 0)
-    TorchSharp.torch.set_num_threads(Math.Max(1, parse.GetValue(threads)));
+    TorchSharp.torch.set_num_threads(Math.Max(1, parse.GetValue(threads)
+        ?? (singleThreaded.Contains(parse.CommandResult.Command.Name) ? 1 : Environment.ProcessorCount)));
 return parse.Invoke();

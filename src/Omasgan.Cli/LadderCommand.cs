@@ -42,7 +42,12 @@ internal static class LadderCommand
         };
         var unit = new Option<string>("--distance-unit")
         {
-            Description = "Unit of Stage 2's distance terms per rung, rescaling μ and ν: none, nn (the data's median nearest-neighbour distance relative to 2-D), sqrt-d (√(d/2)).",
+            Description = "Unit of Stage 2's nearest-data distance per rung, rescaling μ: none, nn (the data's median nearest-neighbour distance relative to 2-D), sqrt-d (√(d/2)).",
+            DefaultValueFactory = _ => "none",
+        };
+        var scatteringUnit = new Option<string>("--scattering-unit")
+        {
+            Description = "Unit of the scattering term's data distances per rung, rescaling ν: none, nn, sqrt-d.",
             DefaultValueFactory = _ => "none",
         };
         var steps = new Option<int?>("--steps") { Description = "Training steps of each of the four stages (default: the settings' per stage)." };
@@ -62,7 +67,7 @@ internal static class LadderCommand
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/ladder-<time>)." };
         var command = new Command("ladder", "Fit the detector and kNN on synthetic data at growing dimension d and write AUROC and diagnostics per rung.")
         {
-            variants, dims, seeds, embed, embedNoise, settings, unit, steps, divergence, scorerDivergence, mu, nu, zeta, scorerStart,
+            variants, dims, seeds, embed, embedNoise, settings, unit, scatteringUnit, steps, divergence, scorerDivergence, mu, nu, zeta, scorerStart,
             latent, width, trainingSize, testSize, output,
         };
         command.SetAction(parse => CliErrors.Run(() =>
@@ -98,6 +103,7 @@ internal static class LadderCommand
                 EmbedDimension = parse.GetValue(embed),
                 Settings = settingsName,
                 DistanceUnit = Lookup(Units, parse.GetValue(unit)!, "--distance-unit"),
+                ScatteringUnit = Lookup(Units, parse.GetValue(scatteringUnit)!, "--scattering-unit"),
                 Detector = detector,
             };
             if (parse.GetValue(embedNoise) is double noise)
@@ -117,7 +123,7 @@ internal static class LadderCommand
 
             string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"ladder-{DateTime.Now:yyyyMMdd-HHmmss}");
             AnsiConsole.MarkupLine($"[bold]OMASGAN dimension ladder[/] · {options.Variants.Count} variant(s) × {options.Dimensions.Count} d × " +
-                $"{options.Seeds.Count} seed(s) · settings {Markup.Escape(settingsName)} · unit {options.DistanceUnit} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
+                $"{options.Seeds.Count} seed(s) · settings {Markup.Escape(settingsName)} · units {options.DistanceUnit}/{options.ScatteringUnit} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
             LadderResult result = LadderExperiment.Run(options, runDirectory, line => AnsiConsole.WriteLine(line));
             AnsiConsole.MarkupLine($"{result.Rows.Count} fits in {result.TotalSeconds:F0} s; report.md, ladder.csv, ladder.json and the plots are in the run folder.");
             Console.WriteLine(result.RunDirectory);

@@ -123,13 +123,15 @@ public sealed class LadderTests : IDisposable
     {
         var toy = LadderSettings.Get(LadderSettings.Toy);
         Assert.Null(toy.LatentDim);
-        Assert.Equal(toy, LadderSettings.WithDistanceUnit(toy, LadderSettings.UnitScale(DistanceUnit.None, 64, 5.0)));
+        double none = LadderSettings.UnitScale(DistanceUnit.None, 64, 5.0);
+        Assert.Equal(toy, LadderSettings.WithDistanceUnits(toy, none, none));
         double s = LadderSettings.UnitScale(DistanceUnit.SqrtDimension, 8, 0);
         Assert.Equal(2, s, 12);
-        var scaled = LadderSettings.WithDistanceUnit(toy, s);
+        var scaled = LadderSettings.WithDistanceUnits(toy, s, s);
         // The toy uses squared distances: μ / s², ν · s².
         Assert.Equal(toy.Boundary.NearestDataWeight / 4, scaled.Boundary.NearestDataWeight, 9);
         Assert.Equal(toy.Boundary.ScatteringWeight * 4, scaled.Boundary.ScatteringWeight, 9);
+        Assert.Equal(toy.Boundary.ScatteringWeight, LadderSettings.WithDistanceUnits(toy, s, none).Boundary.ScatteringWeight, 9);
         Assert.Equal(1, LadderSettings.UnitScale(DistanceUnit.NearestNeighbour, 2, LadderSettings.ReferenceNearestNeighbourDistance), 12);
         Assert.Throws<ArgumentException>(() => LadderSettings.Get("nope"));
     }
@@ -173,6 +175,7 @@ public sealed class LadderTests : IDisposable
     [InlineData("--variants", "modes,rings", "--variants")]
     [InlineData("--settings", "fast", "settings")]
     [InlineData("--distance-unit", "metres", "--distance-unit")]
+    [InlineData("--scattering-unit", "feet", "--scattering-unit")]
     [InlineData("--embed", "2", "embedding dimension")]
     [InlineData("--mu", "-1", "NearestDataWeight")]
     public void Bad_arguments_give_one_line_and_exit_2(string option, string value, string mentions)

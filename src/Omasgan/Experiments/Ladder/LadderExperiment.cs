@@ -44,8 +44,11 @@ public sealed record LadderExperimentOptions
     /// <summary>The name of the settings <see cref="Detector"/> came from (recorded only).</summary>
     public string Settings { get; init; } = LadderSettings.Default;
 
-    /// <summary>Unit of Stage 2's distances per rung (rescales μ and ν); <see cref="DistanceUnit.None"/> keeps them.</summary>
+    /// <summary>Unit of Stage 2's nearest-data distance per rung (rescales μ); <see cref="DistanceUnit.None"/> keeps μ.</summary>
     public DistanceUnit DistanceUnit { get; init; } = DistanceUnit.None;
+
+    /// <summary>Unit of the scattering term's data distances per rung (rescales ν); <see cref="DistanceUnit.None"/> keeps ν.</summary>
+    public DistanceUnit ScatteringUnit { get; init; } = DistanceUnit.None;
 
     /// <summary>
     /// The detector's settings at every rung; its seed is replaced by the rung's. A null latent size
@@ -76,6 +79,7 @@ public sealed record LadderExperimentOptions
         OptionChecks.InRange(Neighbours, 1, 1000, nameof(Neighbours));
         OptionChecks.InRange(BoundarySamples, 2, 1_000_000, nameof(BoundarySamples));
         OptionChecks.Defined(DistanceUnit, nameof(DistanceUnit));
+        OptionChecks.Defined(ScatteringUnit, nameof(ScatteringUnit));
         Detector.Validate();
     }
 }
@@ -194,8 +198,10 @@ public static class LadderExperiment
         using var scope = NewDisposeScope();
         Tensor space = options.Detector.Standardize ? FeatureScaling.Fit(training).Apply(training) : training;
         nearestNeighbourDistance = LadderDiagnostics.MedianNearestNeighbourDistance(space);
-        double unit = LadderSettings.UnitScale(options.DistanceUnit, (int)training.shape[1], nearestNeighbourDistance);
-        return LadderSettings.WithDistanceUnit(options.Detector with { Seed = seed }, unit);
+        int features = (int)training.shape[1];
+        return LadderSettings.WithDistanceUnits(options.Detector with { Seed = seed },
+            LadderSettings.UnitScale(options.DistanceUnit, features, nearestNeighbourDistance),
+            LadderSettings.UnitScale(options.ScatteringUnit, features, nearestNeighbourDistance));
     }
 
     private static LadderRow RunRung(LadderExperimentOptions options, LadderVariant variant, int d, int seed)
@@ -261,7 +267,7 @@ public static class LadderExperiment
         var md = new StringBuilder();
         md.AppendLine("# Dimension ladder");
         md.AppendLine();
-        md.Append(CultureInfo.InvariantCulture, $"Settings `{options.Settings}`, distance unit `{options.DistanceUnit}`, divergence {options.Detector.Divergence}, ");
+        md.Append(CultureInfo.InvariantCulture, $"Settings `{options.Settings}`, distance units: nearest-data `{options.DistanceUnit}`, scattering `{options.ScatteringUnit}`; divergence {options.Detector.Divergence}, ");
         md.Append(CultureInfo.InvariantCulture, $"stage steps {string.Join("/", options.Detector.StageSteps.Values)}, seeds {string.Join(", ", options.Seeds)}");
         if (options.EmbedDimension is int e)
             md.Append(CultureInfo.InvariantCulture, $", embedded in D = {e}");
@@ -301,7 +307,7 @@ public static class LadderExperiment
         {
             int[] dims = byVariant.Select(r => r.Dimension).Distinct().Order().ToArray();
             Plots.CategoryLines(Path.Combine(dir, $"auroc_{Name(byVariant.Key)}.png"),
-                $"{Name(byVariant.Key)}: AUROC against d (mean over seeds; settings {options.Settings}, unit {options.DistanceUnit})",
+                $"{Name(byVariant.Key)}: AUROC against d (mean over seeds; settings {options.Settings}, units {options.DistanceUnit}/{options.ScatteringUnit})",
                 dims.Select(d => d.ToString(CultureInfo.InvariantCulture)).ToArray(), "AUROC",
                 AurocColumns.Select(c => (c.Name, dims.Select(d => byVariant.Where(r => r.Dimension == d).Average(c.Value)).ToArray())));
         }

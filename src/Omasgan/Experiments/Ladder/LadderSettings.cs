@@ -4,9 +4,10 @@ using Omasgan.Stages;
 namespace Omasgan.Experiments.Ladder;
 
 /// <summary>
-/// The unit in which Stage 2's two distance terms are measured as the dimension grows: the weights μ
-/// and ν are given for d = 2 and rescaled per rung as if every distance were divided by the unit s,
-/// i.e. μ′ = μ / s^p and ν′ = ν · s^p (p = 2 with squared distances, else 1).
+/// The unit in which one of Stage 2's distance terms is measured as the dimension grows: the weights
+/// μ and ν are given for d = 2 and rescaled per rung as if that term's data-space distances were
+/// divided by the unit s: the nearest-data term's μ′ = μ / s^p, the scattering term's (whose data
+/// distances are in the denominator) ν′ = ν · s^p (p = 2 with squared distances, else 1).
 /// </summary>
 public enum DistanceUnit
 {
@@ -30,9 +31,9 @@ public static class LadderSettings
     /// <summary>
     /// m₂ for <see cref="DistanceUnit.NearestNeighbour"/>: the median nearest-neighbour distance of
     /// 4,096 standardised points of the 2-D two-mode data (the d = 2 <c>modes</c> rung; seeds 1–3 give
-    /// 0.0262–0.0271), so that at d = 2 the toy's μ and ν are unchanged.
+    /// 0.00606–0.00621), so that at d = 2 the toy's μ and ν are unchanged.
     /// </summary>
-    public const double ReferenceNearestNeighbourDistance = 0.0267;
+    public const double ReferenceNearestNeighbourDistance = 0.0061;
 
     /// <summary>
     /// The settings <paramref name="name"/>:
@@ -69,17 +70,20 @@ public static class LadderSettings
         _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, null),
     };
 
-    /// <summary><paramref name="options"/> with Stage 2's μ and ν rescaled for distances measured in the unit <paramref name="scale"/>.</summary>
-    public static OmasganOptions WithDistanceUnit(OmasganOptions options, double scale)
+    /// <summary>
+    /// <paramref name="options"/> with Stage 2's μ rescaled for nearest-data distances in the unit
+    /// <paramref name="nearestScale"/> and ν for scattering distances in the unit <paramref name="scatteringScale"/>.
+    /// </summary>
+    public static OmasganOptions WithDistanceUnits(OmasganOptions options, double nearestScale, double scatteringScale)
     {
         BoundaryOptions b = options.Boundary;
-        double power = Math.Pow(scale, b.SquaredDistances ? 2 : 1);
+        double p = b.SquaredDistances ? 2 : 1;
         return options with
         {
             Boundary = b with
             {
-                NearestDataWeight = Math.Min(1e6, b.NearestDataWeight / power),
-                ScatteringWeight = Math.Min(1e6, b.ScatteringWeight * power),
+                NearestDataWeight = Math.Min(1e6, b.NearestDataWeight / Math.Pow(nearestScale, p)),
+                ScatteringWeight = Math.Min(1e6, b.ScatteringWeight * Math.Pow(scatteringScale, p)),
             },
         };
     }

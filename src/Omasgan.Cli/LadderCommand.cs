@@ -16,6 +16,7 @@ internal static class LadderCommand
         ["none"] = DistanceUnit.None,
         ["nn"] = DistanceUnit.NearestNeighbour,
         ["sqrt-d"] = DistanceUnit.SqrtDimension,
+        ["sqrt-nn"] = DistanceUnit.NearestNeighbourRoot,
     };
 
     private static readonly Dictionary<string, ScorerInitialization> ScorerStarts = new()
@@ -42,12 +43,12 @@ internal static class LadderCommand
         };
         var unit = new Option<string>("--distance-unit")
         {
-            Description = "Unit of Stage 2's nearest-data distance per rung, rescaling μ: none, nn (the data's median nearest-neighbour distance relative to 2-D), sqrt-d (√(d/2)).",
+            Description = "Unit of Stage 2's nearest-data distance per rung, rescaling μ: none, nn (the data's median nearest-neighbour distance relative to 2-D), sqrt-d (√(d/2)), sqrt-nn (√ of nn: μ ∝ 1/m with squared distances).",
             DefaultValueFactory = _ => "none",
         };
         var scatteringUnit = new Option<string>("--scattering-unit")
         {
-            Description = "Unit of the scattering term's data distances per rung, rescaling ν: none, nn, sqrt-d.",
+            Description = "Unit of the scattering term's data distances per rung, rescaling ν: none, nn, sqrt-d, sqrt-nn.",
             DefaultValueFactory = _ => "none",
         };
         var steps = new Option<int?>("--steps") { Description = "Training steps of each of the four stages (default: the settings' per stage)." };

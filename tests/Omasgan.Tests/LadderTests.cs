@@ -133,6 +133,9 @@ public sealed class LadderTests : IDisposable
         Assert.Equal(toy.Boundary.ScatteringWeight * 4, scaled.Boundary.ScatteringWeight, 9);
         Assert.Equal(toy.Boundary.ScatteringWeight, LadderSettings.WithDistanceUnits(toy, s, none).Boundary.ScatteringWeight, 9);
         Assert.Equal(1, LadderSettings.UnitScale(DistanceUnit.NearestNeighbour, 2, LadderSettings.ReferenceNearestNeighbourDistance), 12);
+        // sqrt-nn with squared distances: μ scales as m₂ / m.
+        double root = LadderSettings.UnitScale(DistanceUnit.NearestNeighbourRoot, 2, 4 * LadderSettings.ReferenceNearestNeighbourDistance);
+        Assert.Equal(toy.Boundary.NearestDataWeight / 4, LadderSettings.WithDistanceUnits(toy, root, none).Boundary.NearestDataWeight, 9);
         Assert.Throws<ArgumentException>(() => LadderSettings.Get("nope"));
     }
 

@@ -17,6 +17,12 @@ public enum DistanceUnit
     NearestNeighbour,
     /// <summary>s = √(d/2): how a fixed per-coordinate offset grows with d.</summary>
     SqrtDimension,
+    /// <summary>
+    /// s = √(m / m₂): with squared distances, μ′ = μ · m₂ / m. B settles where the nearest-data term's slope,
+    /// 2μ · (offset), balances the discriminator's; for an offset of a fixed number of nearest-neighbour
+    /// distances m that asks for μ ∝ 1/m, not the 1/m² of <see cref="NearestNeighbour"/>.
+    /// </summary>
+    NearestNeighbourRoot,
 }
 
 /// <summary>Named OMASGAN settings for the ladder, and the per-rung rules that depend on the data.</summary>
@@ -67,6 +73,7 @@ public static class LadderSettings
         DistanceUnit.None => 1,
         DistanceUnit.NearestNeighbour => nearestNeighbourDistance / ReferenceNearestNeighbourDistance,
         DistanceUnit.SqrtDimension => Math.Sqrt(features / 2.0),
+        DistanceUnit.NearestNeighbourRoot => Math.Sqrt(nearestNeighbourDistance / ReferenceNearestNeighbourDistance),
         _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, null),
     };
 

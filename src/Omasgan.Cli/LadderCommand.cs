@@ -56,6 +56,7 @@ internal static class LadderCommand
         {
             Description = "f-divergence of the stages: " + string.Join(", ", Enum.GetValues<Divergence>().Select(d => d.CliName())) + ".",
         };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Adam learning rate of all four stages (default: the settings', 1e-3)." };
         var scorerDivergence = new Option<string?>("--scorer-divergence") { Description = "f-divergence of Stage 4 (default: the settings')." };
         var mu = new Option<double?>("--mu") { Description = "Stage 2 weight μ of the nearest-data term (at d = 2 when --distance-unit rescales it)." };
         var nu = new Option<double?>("--nu") { Description = "Stage 2 weight ν of the scattering term (at d = 2 when --distance-unit rescales it)." };
@@ -68,7 +69,7 @@ internal static class LadderCommand
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/ladder-<time>)." };
         var command = new Command("ladder", "Fit the detector and kNN on synthetic data at growing dimension d and write AUROC and diagnostics per rung.")
         {
-            variants, dims, seeds, embed, embedNoise, settings, unit, scatteringUnit, steps, divergence, scorerDivergence, mu, nu, zeta, scorerStart,
+            variants, dims, seeds, embed, embedNoise, settings, unit, scatteringUnit, steps, learningRate, divergence, scorerDivergence, mu, nu, zeta, scorerStart,
             latent, width, trainingSize, testSize, output,
         };
         command.SetAction(parse => CliErrors.Run(() =>
@@ -79,6 +80,8 @@ internal static class LadderCommand
                 detector = detector with { Divergence = DivergenceFunctions.Parse(name) };
             if (parse.GetValue(scorerDivergence) is string scorer)
                 detector = detector with { Scorer = detector.Scorer with { Divergence = DivergenceFunctions.Parse(scorer) } };
+            if (parse.GetValue(learningRate) is double rate)
+                detector = detector.WithLearningRate(rate);
             if (parse.GetValue(steps) is int n)
                 detector = detector.WithStepsPerStage(n);
             if (parse.GetValue(latent) is int l)

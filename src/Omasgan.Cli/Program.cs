@@ -19,6 +19,7 @@ var root = new Command("omasgan", "OMASGAN anomaly detection: learns from normal
     new VersionOption(),
     threads,
     ToyCommand.Create(),
+    LadderCommand.Create(),
     TrainCommand.Create(),
     LooCommand.Create(),
     ScoreCommand.Create(),

@@ -45,15 +45,8 @@ internal sealed class DetectorOptions
     /// <summary>The preset's options with the command line's changes.</summary>
     public OmasganOptions Build(ParseResult parse)
     {
-        OmasganOptions o = ImagePresets.Get(parse.GetValue(Preset)!);
-        if (parse.GetValue(Divergence) is string name)
-            o = o with { Divergence = DivergenceFunctions.Parse(name) };
-        if (parse.GetValue(ScorerDivergence) is string scorer)
-            o = o with { Scorer = o.Scorer with { Divergence = DivergenceFunctions.Parse(scorer) } };
-        if (parse.GetValue(LearningRate) is double rate)
-            o = o.WithLearningRate(rate);
-        if (parse.GetValue(Steps) is int n)
-            o = o.WithStepsPerStage(n);
+        OmasganOptions o = WithChanges(ImagePresets.Get(parse.GetValue(Preset)!), parse.GetValue(Divergence), parse.GetValue(ScorerDivergence),
+            parse.GetValue(LearningRate), parse.GetValue(Steps));
         if (parse.GetValue(Width) is double w && o.Architecture is DcganArchitecture dcgan)
             o = o with { Architecture = dcgan with { WidthMultiplier = w } };
         o = o with
@@ -77,5 +70,19 @@ internal sealed class DetectorOptions
         // Options left at their defaults have implicit results; only those the user typed count.
         if (Changing.Concat(more).FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
             throw new ArgumentException($"--resume continues with the run's own settings; {given.Name} cannot change them.");
+    }
+
+    /// <summary>Options with the changes every training command offers, each where given: divergence, Stage 4's divergence, learning rate, steps per stage.</summary>
+    public static OmasganOptions WithChanges(OmasganOptions o, string? divergence, string? scorerDivergence, double? learningRate, int? steps)
+    {
+        if (divergence is not null)
+            o = o with { Divergence = DivergenceFunctions.Parse(divergence) };
+        if (scorerDivergence is not null)
+            o = o with { Scorer = o.Scorer with { Divergence = DivergenceFunctions.Parse(scorerDivergence) } };
+        if (learningRate is double rate)
+            o = o.WithLearningRate(rate);
+        if (steps is int n)
+            o = o.WithStepsPerStage(n);
+        return o;
     }
 }

@@ -75,15 +75,8 @@ internal static class LadderCommand
         command.SetAction(parse => CliErrors.Run(() =>
         {
             string settingsName = parse.GetValue(settings)!.Trim().ToLowerInvariant();
-            OmasganOptions detector = LadderSettings.Get(settingsName);
-            if (parse.GetValue(divergence) is string name)
-                detector = detector with { Divergence = DivergenceFunctions.Parse(name) };
-            if (parse.GetValue(scorerDivergence) is string scorer)
-                detector = detector with { Scorer = detector.Scorer with { Divergence = DivergenceFunctions.Parse(scorer) } };
-            if (parse.GetValue(learningRate) is double rate)
-                detector = detector.WithLearningRate(rate);
-            if (parse.GetValue(steps) is int n)
-                detector = detector.WithStepsPerStage(n);
+            OmasganOptions detector = DetectorOptions.WithChanges(LadderSettings.Get(settingsName), parse.GetValue(divergence),
+                parse.GetValue(scorerDivergence), parse.GetValue(learningRate), parse.GetValue(steps));
             if (parse.GetValue(latent) is int l)
                 detector = detector with { LatentDim = l };
             if (parse.GetValue(width) is int w)

@@ -7,11 +7,11 @@ Omasgan.KernelPaths.Pin();
 
 var threads = new Option<int?>("--threads")
 {
-    Description = "CPU threads for libtorch (default: 1 for toy, whose small networks run slower with more; the core count otherwise). A seed's numbers depend on it.",
+    Description = "CPU threads for libtorch (default: 1 for toy and ladder, whose small networks run slower with more; the core count otherwise). A seed's numbers depend on it.",
     Recursive = true,
 };
 // Commands of small vector networks, where intra-op threads cost more than they bring.
-string[] singleThreaded = ["toy"];
+string[] singleThreaded = ["toy", "ladder"];
 // Named explicitly: the executable is Omasgan.Cli, the command a user types is omasgan.
 var root = new Command("omasgan", "OMASGAN anomaly detection: learns from normal data only, scores how anomalous new data is.")
 {

@@ -1,3 +1,4 @@
+using Omasgan.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -104,19 +105,8 @@ public sealed record ModesLadderData
         return off;
     }
 
-    private void Accept(int wanted, Func<int, Tensor> propose, List<float> accepted)
-    {
-        int have = 0;
-        while (have < wanted)
-        {
-            using var scope = NewDisposeScope();
-            Tensor candidates = propose(Math.Max(64, 2 * (wanted - have)));
-            Tensor kept = candidates.index_select(0, IsOffSupport(candidates).nonzero().squeeze(1));
-            int take = (int)Math.Min(kept.shape[0], wanted - have);
-            accepted.AddRange(kept.narrow(0, 0, take).contiguous().data<float>());
-            have += take;
-        }
-    }
+    private void Accept(int wanted, Func<int, Tensor> propose, List<float> accepted) =>
+        OffSupportSampling.Accept(wanted, propose, IsOffSupport, accepted);
 }
 
 /// <summary>

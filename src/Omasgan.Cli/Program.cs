@@ -7,7 +7,7 @@ Omasgan.KernelPaths.Pin();
 
 var threads = new Option<int?>("--threads")
 {
-    Description = "CPU threads for libtorch (default: 1 for toy and ladder, whose small networks run slower with more; the core count otherwise). A seed's numbers depend on it.",
+    Description = "CPU threads for libtorch (default: 1 for toy and ladder, whose small networks run slower with more; the core count otherwise). A seed's numbers may depend on it (it is recorded with each model).",
     Recursive = true,
 };
 // Commands of small vector networks, where intra-op threads cost more than they bring.

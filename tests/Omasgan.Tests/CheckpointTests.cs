@@ -184,4 +184,28 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(7, restoring.Restore(OmasganStage.Scorer, [halved]));
         Assert.All(halved.ParamGroups, g => Assert.Equal(5e-4, g.LearningRate));
     }
+
+    /// <summary>Cancels a token at one report, as a user pressing Ctrl+C would.</summary>
+    sealed class CancelAt(OmasganStage stage, int step, CancellationTokenSource source) : IProgress<StageProgress>
+    {
+        public void Report(StageProgress value)
+        {
+            if (value.Stage == stage && value.Step == step) source.Cancel();
+        }
+    }
+
+    [Fact]
+    public void A_cancelled_fit_stops_at_the_next_step_and_resumes_from_its_last_checkpoint()
+    {
+        Tensor data = DetectorTests.ToyTraining();
+        Tensor probe = DetectorTests.ToyTraining(64, seed: 9);
+        using var uninterrupted = OmasganDetector.Fit(data, Options);
+        using var source = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            OmasganDetector.Fit(data, Options, new CancelAt(OmasganStage.Boundary, 20, source), Checkpoints(), source.Token));
+        CheckpointManifest saved = CheckpointStore.ReadManifest(dir)!;
+        Assert.Equal((OmasganStage.Boundary, 14), (saved.Stage, saved.Step));
+        using var resumed = OmasganDetector.Fit(data, null, null, Checkpoints(resume: true));
+        Assert.Equal(uninterrupted.Score(probe), resumed.Score(probe));
+    }
 }

@@ -157,4 +157,41 @@ public class DetectorTests
         using (OmasganDetector.Fit(data, options)) { }
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
+
+    [Fact]
+    public void Rows_of_features_fit_and_score_like_the_same_tensor_and_ragged_rows_are_refused()
+    {
+        Tensor data = ToyTraining(256);
+        float[][] rows = Enumerable.Range(0, 256).Select(i => data[i].data<float>().ToArray()).ToArray();
+        Tensor probe = ToyTraining(20, seed: 4);
+        float[][] probeRows = Enumerable.Range(0, 20).Select(i => probe[i].data<float>().ToArray()).ToArray();
+        using var fromTensor = OmasganDetector.Fit(data, TinyOptions(steps: 5));
+        using var fromRows = OmasganDetector.Fit(rows, TinyOptions(steps: 5));
+        Assert.Equal(fromTensor.Score(probe), fromRows.Score(probeRows));
+
+        var e = Assert.Throws<ArgumentException>(() => fromRows.Score([[1f, 2f], [3f]]));
+        Assert.Contains("Row 1 has 1 features where the first has 2", e.Message);
+    }
+
+    [Fact]
+    public void Predict_flags_a_score_equal_to_the_threshold_as_the_metrics_do()
+    {
+        using var detector = OmasganDetector.Fit(ToyTraining(256), TinyOptions(steps: 5));
+        Tensor probe = ToyTraining(20, seed: 4);
+        float[] scores = detector.Score(probe);
+        bool[] flagged = detector.Predict(probe, scores[7]);
+        Assert.True(flagged[7]);
+        Assert.Equal(scores.Select(s => s >= scores[7]), flagged);
+    }
+
+    [Fact]
+    public void Several_threads_scoring_with_one_detector_get_the_serial_scores()
+    {
+        using var detector = OmasganDetector.Fit(ToyTraining(256), TinyOptions(steps: 5));
+        Tensor probe = ToyTraining(2000, seed: 4);
+        float[] serial = detector.Score(probe);
+        float[][] parallel = new float[8][];
+        Parallel.For(0, parallel.Length, i => parallel[i] = detector.Score(probe));
+        Assert.All(parallel, p => Assert.Equal(serial, p));
+    }
 }

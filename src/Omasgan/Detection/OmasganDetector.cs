@@ -91,8 +91,9 @@ public sealed partial class OmasganDetector : IDisposable
     /// <exception cref="InvalidOptionException">an option is out of its range.</exception>
     /// <exception cref="TrainingDivergedException">a loss became NaN or infinite and no rollback was left.</exception>
     /// <exception cref="ModelLoadException">the checkpoint to resume from is unreadable or altered.</exception>
+    /// <param name="cancellation">stops the fit at the next step with <see cref="OperationCanceledException"/>; with <paramref name="checkpoints"/>, the last complete checkpoint stays resumable.</param>
     public static OmasganDetector Fit(Tensor normal, OmasganOptions? options = null, IProgress<StageProgress>? progress = null,
-        CheckpointOptions? checkpoints = null)
+        CheckpointOptions? checkpoints = null, CancellationToken cancellation = default)
     {
         checkpoints?.Validate();
         if (normal.dim() < 2 || normal.shape[0] < 2)
@@ -117,7 +118,7 @@ public sealed partial class OmasganDetector : IDisposable
         {
             try
             {
-                return Train(data, options, factors, progress, checkpoints, dataSha256, resume);
+                return Train(data, options, factors, progress, checkpoints, dataSha256, resume, cancellation);
             }
             catch (TrainingDivergedException e) when (checkpoints is not null && rollback < checkpoints.Rollbacks)
             {
@@ -141,7 +142,8 @@ public sealed partial class OmasganDetector : IDisposable
     }
 
     private static OmasganDetector Train(Tensor data, OmasganOptions requested, IReadOnlyDictionary<OmasganStage, double> factors,
-        IProgress<StageProgress>? progress, CheckpointOptions? checkpoints, string? dataSha256, CheckpointManifest? resume)
+        IProgress<StageProgress>? progress, CheckpointOptions? checkpoints, string? dataSha256, CheckpointManifest? resume,
+        CancellationToken cancellation)
     {
         OmasganOptions options = factors.Aggregate(requested, (o, f) => o.WithLearningRateScaled(f.Key, f.Value));
         long[] sampleShape = data.shape[1..];
@@ -164,7 +166,7 @@ public sealed partial class OmasganDetector : IDisposable
                 }, resume is null ? null : (resume, state!));
             }
             using Tensor? scaled = scaling?.Apply(data);
-            var context = new StageContext(scaled ?? data, options.Divergence, latentDim, progress, store);
+            var context = new StageContext(scaled ?? data, options.Divergence, latentDim, progress, store, cancellation);
             // A stage starts from its predecessors' networks unless the run resumes inside or after it.
             bool starts(OmasganStage stage) => resume is null || stage > resume.Stage;
 
@@ -203,7 +205,43 @@ public sealed partial class OmasganDetector : IDisposable
         }
     }
 
-    /// <summary>Anomaly scores of <paramref name="samples"/> (n, ...sample shape): higher = more anomalous.</summary>
+    /// <summary><see cref="Fit(Tensor, OmasganOptions?, IProgress{StageProgress}?, CheckpointOptions?, CancellationToken)"/> on rows of features, one array per sample.</summary>
+    public static OmasganDetector Fit(IReadOnlyList<float[]> normal, OmasganOptions? options = null, IProgress<StageProgress>? progress = null,
+        CheckpointOptions? checkpoints = null, CancellationToken cancellation = default)
+    {
+        using Tensor data = Rows(normal, nameof(normal));
+        return Fit(data, options, progress, checkpoints, cancellation);
+    }
+
+    /// <summary>Anomaly scores of rows of features, one array per sample: higher = more anomalous.</summary>
+    public float[] Score(IReadOnlyList<float[]> samples, ScoreSource source = ScoreSource.Scorer)
+    {
+        using Tensor data = Rows(samples, nameof(samples));
+        return Score(data, source);
+    }
+
+    /// <summary>Rows of equal length as an (n, features) tensor.</summary>
+    private static Tensor Rows(IReadOnlyList<float[]> rows, string name)
+    {
+        if (rows.Count == 0)
+            throw new ArgumentException("Give at least one row.", name);
+        int width = rows[0].Length;
+        if (width == 0)
+            throw new ArgumentException("The first row has no features.", name);
+        for (int i = 1; i < rows.Count; i++)
+            if (rows[i].Length != width)
+                throw new ArgumentException($"Row {i} has {rows[i].Length} features where the first has {width}.", name);
+        var flat = new float[rows.Count * width];
+        for (int i = 0; i < rows.Count; i++)
+            rows[i].CopyTo(flat, i * width);
+        return tensor(flat, [rows.Count, width]);
+    }
+
+    /// <summary>
+    /// Anomaly scores of <paramref name="samples"/> (n, ...sample shape): higher = more anomalous.
+    /// Scoring changes no state (networks in eval mode, no gradients), so several threads may score
+    /// with one detector at once; <see cref="Dispose"/> must not run while they do.
+    /// </summary>
     public float[] Score(Tensor samples, ScoreSource source = ScoreSource.Scorer)
     {
         CheckShape(samples);
@@ -274,9 +312,9 @@ public sealed partial class OmasganDetector : IDisposable
         return Interpolate(TrainingScoreQuantiles, 1 - contamination);
     }
 
-    /// <summary>True for each sample whose score is above <paramref name="threshold"/>.</summary>
+    /// <summary>True for each sample whose score is at or above <paramref name="threshold"/> (as the metrics count a detection).</summary>
     public bool[] Predict(Tensor samples, double threshold) =>
-        Score(samples).Select(s => s > threshold).ToArray();
+        Score(samples).Select(s => s >= threshold).ToArray();
 
     /// <summary>Predicts with the threshold that flags <paramref name="contamination"/> of the training data.</summary>
     public bool[] PredictWithContamination(Tensor samples, double contamination) =>

@@ -20,8 +20,9 @@ public interface IStageCheckpoints
 
 /// <summary>What a stage needs besides its networks: the normal data, the divergence, latent
 /// sampling, progress reporting and checkpoints.</summary>
+/// <param name="cancellation">checked at every step: a cancelled fit stops with <see cref="OperationCanceledException"/>, its last checkpoint kept.</param>
 public sealed class StageContext(Tensor data, Divergence divergence, int latentDim, IProgress<StageProgress>? progress = null,
-    IStageCheckpoints? checkpoints = null)
+    IStageCheckpoints? checkpoints = null, CancellationToken cancellation = default)
 {
     private readonly IProgress<StageProgress>? progress = progress;
     private readonly IStageCheckpoints? checkpoints = checkpoints;
@@ -35,7 +36,7 @@ public sealed class StageContext(Tensor data, Divergence divergence, int latentD
     public int LatentDim { get; } = latentDim;
 
     /// <summary>The same context with another divergence.</summary>
-    public StageContext With(Divergence other) => new(Data, other, LatentDim, progress, checkpoints);
+    public StageContext With(Divergence other) => new(Data, other, LatentDim, progress, checkpoints, cancellation);
 
     /// <summary>The first step a stage runs: 1, or the step after a restored checkpoint.</summary>
     internal int FirstStep(OmasganStage stage, params optim.Optimizer[] optimizers)
@@ -63,11 +64,13 @@ public sealed class StageContext(Tensor data, Divergence divergence, int latentD
 
     /// <summary>
     /// Stops training with <see cref="TrainingDivergedException"/> as soon as a loss is NaN or
-    /// infinite (checked every step), and reports progress every <see cref="ReportInterval"/> steps
+    /// infinite (checked every step), or with <see cref="OperationCanceledException"/> once the fit is
+    /// cancelled, and reports progress every <see cref="ReportInterval"/> steps
     /// and at the last step.
     /// </summary>
     public void Report(OmasganStage stage, int step, int steps, params (string Name, Tensor Value)[] losses)
     {
+        cancellation.ThrowIfCancellationRequested();
         bool report = step % ReportInterval == 0 || step == steps;
         var values = report ? new Dictionary<string, double>(losses.Length) : null;
         foreach (var (name, tensor) in losses)

@@ -152,7 +152,7 @@ public sealed class ImageCommandTests : IDisposable
             Assert.All(scores, v => Assert.True(double.IsFinite(v)));
             Assert.True(scores.Distinct().Count() > 1000, $"column {column}: {scores.Distinct().Count()} distinct scores");
         }
-        double knn = result.Detectors[Baselines.BaselineDetectors.Knn].Auroc;
+        double knn = LooExperiment.ReadBaseline(fold, Baselines.BaselineDetectors.Knn)!.Metrics.Auroc;
         Assert.True(knn >= 0.8, $"kNN AUROC {knn:F4}");
         Assert.Contains("| **mean ± std** |", File.ReadAllText(Path.Combine(run, LooExperiment.ReportFileName)));
 

@@ -17,6 +17,11 @@ public static class ImageGrid
         if (images.dim() != 4 || images.dtype != ScalarType.Byte || images.shape[1] is not (1 or 3))
             throw new ArgumentException($"Expected uint8 images (n, 1 or 3, h, w); got {images.dtype} [{string.Join(", ", images.shape)}].");
         using var scope = NewDisposeScope();
+        // TorchVision's make_grid reads past the last image when the last row is short (54 images in
+        // rows of 8 fail with "index 54 out of range"): fill that row with black images.
+        long missing = (columns - images.shape[0] % columns) % columns;
+        if (missing > 0)
+            images = cat([images, zeros([missing, .. images.shape[1..]], dtype: ScalarType.Byte)], 0);
         // make_grid pads with 2 pixels of value 0 and returns (3, H, W) for 1- and 3-channel input.
         Tensor grid = torchvision.utils.make_grid(images.to_type(ScalarType.Float32), nrow: columns, padding: 2)
             .to_type(ScalarType.Byte);

@@ -129,8 +129,6 @@ public sealed partial class OmasganDetector : IDisposable
         }
     }
 
-    /// <param name="requested">the options the run was started with; checkpoints record these.</param>
-    /// <param name="factors">factors on each stage's learning rate from rollbacks: training uses the requested rates times these.</param>
     /// <summary>The normal data as float32 (a new handle, disposed by the caller); refuses NaN and infinities.</summary>
     private static Tensor Float32Copy(Tensor normal)
     {
@@ -141,6 +139,8 @@ public sealed partial class OmasganDetector : IDisposable
         return scope.MoveToOuter(data);
     }
 
+    /// <param name="requested">the options the run was started with; checkpoints record these.</param>
+    /// <param name="factors">factors on each stage's learning rate from rollbacks: training uses the requested rates times these.</param>
     private static OmasganDetector Train(Tensor data, OmasganOptions requested, IReadOnlyDictionary<OmasganStage, double> factors,
         IProgress<StageProgress>? progress, CheckpointOptions? checkpoints, string? dataSha256, CheckpointManifest? resume,
         CancellationToken cancellation)

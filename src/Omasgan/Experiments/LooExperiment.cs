@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Omasgan.Baselines;
 using Omasgan.Checkpoints;
 using Omasgan.Data;
@@ -468,21 +469,21 @@ public static class LooExperiment
     {
         OmasganOptions preset = ImagePresets.Get(o.Preset) with { Seed = o.Detector.Seed };
         var changes = new List<string>();
-        Differences(System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(preset, OmasganDetector.JsonOptions)),
-            System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(o.Detector, OmasganDetector.JsonOptions)), "", changes);
+        Differences(JsonNode.Parse(JsonSerializer.Serialize(preset, OmasganDetector.JsonOptions)),
+            JsonNode.Parse(JsonSerializer.Serialize(o.Detector, OmasganDetector.JsonOptions)), "", changes);
         return changes.Count == 0
             ? $"OMASGAN's settings: the `{o.Preset}` preset, unchanged (seeds aside)."
             : $"OMASGAN's settings: the `{o.Preset}` preset with {string.Join("; ", changes)}.";
     }
 
-    private static void Differences(System.Text.Json.Nodes.JsonNode? preset, System.Text.Json.Nodes.JsonNode? run, string path, List<string> changes)
+    private static void Differences(JsonNode? preset, JsonNode? run, string path, List<string> changes)
     {
-        if (preset is System.Text.Json.Nodes.JsonObject a && run is System.Text.Json.Nodes.JsonObject b)
+        if (preset is JsonObject a && run is JsonObject b)
         {
             foreach (string key in a.Select(p => p.Key).Union(b.Select(p => p.Key)))
                 Differences(a[key], b[key], path.Length == 0 ? key : $"{path}.{key}", changes);
         }
-        else if (!System.Text.Json.Nodes.JsonNode.DeepEquals(preset, run))
+        else if (!JsonNode.DeepEquals(preset, run))
             changes.Add($"`{path}` {run?.ToJsonString() ?? "null"} (preset: {preset?.ToJsonString() ?? "null"})");
     }
 

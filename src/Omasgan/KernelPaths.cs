@@ -17,8 +17,8 @@ namespace Omasgan;
 /// <see cref="Pin"/> must run before any tensor operation; the command-line tool and the tests call it
 /// first thing. A variable already set is left as it is (a user can choose another path, e.g.
 /// <c>MKL_CBWR=AUTO</c>), and <c>OMASGAN_KERNELS=native</c> leaves all three to the libraries.
-/// Results also depend on libtorch's thread count: the same seed, thread count and pinned paths give
-/// the same numbers.
+/// libtorch's thread count may also change results, so runs record it beside the paths: the same seed,
+/// thread count and pinned paths give the same numbers.
 /// </remarks>
 public static class KernelPaths
 {

@@ -23,10 +23,10 @@ public sealed record LadderDiagnostics(double NearestNeighbourDistance, double S
         using var _ = no_grad();
         Tensor dataNn = NearestOtherDistance(training);
         double m = Median(dataNn);
-        double coverage = Quantile(Nearest(training, stage1), 0.9) / Quantile(dataNn, 0.9);
-        double anomalyToData = Median(Nearest(anomalies, training));
-        return new LadderDiagnostics(m, coverage, Median(Nearest(boundary, training)) / m, anomalyToData / m,
-            Median(Nearest(anomalies, boundary)) / anomalyToData);
+        double coverage = Nearest(training, stage1, 0.9) / Quantile(dataNn, 0.9);
+        double anomalyToData = Nearest(anomalies, training, 0.5);
+        return new LadderDiagnostics(m, coverage, Nearest(boundary, training, 0.5) / m, anomalyToData / m,
+            Nearest(anomalies, boundary, 0.5) / anomalyToData);
     }
 
     /// <summary>Median over rows of <paramref name="points"/> of the distance to the nearest other row.</summary>
@@ -54,8 +54,9 @@ public sealed record LadderDiagnostics(double NearestNeighbourDistance, double S
         return cat(parts, 0);
     }
 
-    private static Tensor Nearest(Tensor from, Tensor to) =>
-        NearestDataDistance.PerSample(from.to_type(ScalarType.Float32), to.to_type(ScalarType.Float32), squared: false);
+    /// <summary>The q-quantile over <paramref name="from"/> of the distance to the nearest row of <paramref name="to"/>.</summary>
+    private static double Nearest(Tensor from, Tensor to, double q) =>
+        ToyExperiment.NearestDistanceQuantile(from.to_type(ScalarType.Float32), to.to_type(ScalarType.Float32), q);
 
     private static double Median(Tensor values) => Quantile(values, 0.5);
 

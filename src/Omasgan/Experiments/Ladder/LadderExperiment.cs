@@ -294,10 +294,9 @@ public static class LadderExperiment
     /// <summary>"mean ± std" (sample std; just the mean for one value), to three significant decimals.</summary>
     public static string MeanStd(IReadOnlyList<double> values)
     {
-        double mean = values.Average();
+        var (mean, std, count) = Experiments.MeanStd.Of(values.ToArray());
         string format = Math.Abs(mean) >= 100 ? "F0" : Math.Abs(mean) >= 10 ? "F1" : "F3";
-        if (values.Count < 2) return mean.ToString(format, CultureInfo.InvariantCulture);
-        double std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        if (count < 2) return mean.ToString(format, CultureInfo.InvariantCulture);
         return string.Create(CultureInfo.InvariantCulture, $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {std.ToString(format, CultureInfo.InvariantCulture)}");
     }
 

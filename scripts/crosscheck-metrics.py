@@ -3,9 +3,9 @@
 
 Usage: scripts/crosscheck-metrics.py FOLD_FOLDER [--tolerance 1e-9]
 
-FOLD_FOLDER is a fold of `omasgan loo` (e.g. runs/loo-fashion-mnist-cpu/class-0-seed-1). Its
-scores.csv holds every test image's OMASGAN scores and baselines/NAME/scores.csv each baseline's;
-the numbers the run reported are in the matching metrics.json. Needs Debian's python3-sklearn.
+FOLD_FOLDER is a fold of `omasgan loo` (e.g. runs/loo-fashion-mnist-cpu/class-0-seed-1). Each
+detector's folder in it (omasgan, knn, ...) holds scores.csv, every test image's scores (one column per
+score the detector gives), and metrics.json, the numbers the run reported. Needs Debian's python3-sklearn.
 Exits 1 if any value differs by more than the tolerance.
 """
 import argparse
@@ -31,14 +31,14 @@ def main():
     parser.add_argument("--tolerance", type=float, default=1e-9)
     args = parser.parse_args()
 
-    checks = []  # (detector, reported metrics, labels, scores)
-    labels, scores = columns(args.fold / "scores.csv")
-    reported = json.loads((args.fold / "metrics.json").read_text())["detectors"]
-    for name, values in scores.items():
-        checks.append((name, reported[name], labels, values))
-    for folder in sorted((args.fold / "baselines").glob("*")) if (args.fold / "baselines").is_dir() else []:
-        labels_b, scores_b = columns(folder / "scores.csv")
-        checks.append((folder.name, json.loads((folder / "metrics.json").read_text())["metrics"], labels_b, scores_b["score"]))
+    checks = []  # (score column, reported metrics, labels, scores)
+    for folder in sorted(p.parent for p in args.fold.glob("*/metrics.json")):
+        labels, scores = columns(folder / "scores.csv")
+        for column in json.loads((folder / "metrics.json").read_text())["columns"]:
+            key = column["column"]["key"]
+            checks.append((key, column["metrics"], labels, scores[key]))
+    if not checks:
+        sys.exit(f"{args.fold}: no detector folder with metrics.json and scores.csv")
 
     worst = 0.0
     print(f"{'detector':24} {'AUROC (ours)':>14} {'AUROC (sklearn)':>16} {'AUPRC (ours)':>14} {'AUPRC (sklearn)':>16}")

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Omasgan.Data;
-using Omasgan.Experiments;
+using Omasgan.Detection;
+using Omasgan.Experiments.Loo;
 using Spectre.Console;
 
 namespace Omasgan.Cli;
@@ -19,7 +20,7 @@ internal static class LooCommand
         var seeds = new Option<string>("--seeds") { Description = "Seeds, e.g. 1,2 (default 1).", DefaultValueFactory = _ => "1" };
         var detectors = new Option<string>("--detectors")
         {
-            Description = $"Detectors to compare, comma-separated: {string.Join(", ", LooExperiment.AllDetectors)}, or all (default). omasgan gives its scorer and both discriminators.",
+            Description = $"Detectors to compare, comma-separated: {string.Join(", ", DetectorCatalog.Names)}, or all (default). omasgan gives its scorer and both discriminators.",
             DefaultValueFactory = _ => "all",
         };
         var baselineSteps = new Option<int?>("--baseline-steps") { Description = $"Training steps of the autoencoder and Deep SVDD (default {new Omasgan.Baselines.BaselineOptions().Steps})." };
@@ -62,15 +63,14 @@ internal static class LooCommand
             };
             string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"loo-{name.ToLowerInvariant()}-{options.Preset}{(options.Validation ? "-validation" : "")}");
             AnsiConsole.MarkupLine($"[bold]OMASGAN leave-one-out{(options.Validation ? " validation" : "")}[/] · {Markup.Escape(name)} · preset {Markup.Escape(options.Preset)} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
-            LooSummary summary = LooExperiment.Run(options, runDirectory, new ConsoleFitObserver(), parse.GetValue(detector.Resume));
+            LooSummary summary = LooRunner.Run(options, runDirectory, new ConsoleFitObserver(), parse.GetValue(detector.Resume));
 
-            string[] sources = summary.Auroc.Keys.ToArray();
-            var table = new Table().AddColumns(["class", "seed", .. sources.Select(LooExperiment.Title)]);
+            var table = new Table().AddColumns(["class", "seed", .. summary.Columns.Select(c => Markup.Escape(c.Title))]);
             foreach (LooFold f in summary.Folds)
-                table.AddRow([$"{f.Class} {Markup.Escape(f.ClassName)}", f.Seed.ToString(), .. sources.Select(s => f.Detectors[s].Auroc.ToString("F4"))]);
-            table.AddRow(["[bold]mean[/]", "", .. sources.Select(s => summary.Auroc[s].Mean.ToString("F4"))]);
+                table.AddRow([$"{f.Class} {Markup.Escape(f.ClassName)}", f.Seed.ToString(), .. summary.Columns.Select(c => f.Detectors[c.Key].Auroc.ToString("F4"))]);
+            table.AddRow(["[bold]mean[/]", "", .. summary.Columns.Select(c => summary.Auroc[c.Key].Mean.ToString("F4"))]);
             AnsiConsole.Write(table);
-            Console.WriteLine(Path.GetFullPath(Path.Combine(runDirectory, LooExperiment.ReportFileName)));
+            Console.WriteLine(Path.GetFullPath(Path.Combine(runDirectory, LooReport.ReportFileName)));
             return 0;
         }));
         return command;
@@ -80,10 +80,10 @@ internal static class LooCommand
     internal static string[] ParseDetectors(string text)
     {
         if (text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
-            return [.. LooExperiment.AllDetectors];
+            return [.. DetectorCatalog.Names];
         string[] names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(n => n.ToLowerInvariant()).Distinct().ToArray();
-        if (names.Length == 0 || names.Any(n => !LooExperiment.AllDetectors.Contains(n)))
-            throw new ArgumentException($"--detectors: use all or some of {string.Join(", ", LooExperiment.AllDetectors)}.");
+        if (names.Length == 0 || names.Any(n => !DetectorCatalog.Names.Contains(n)))
+            throw new ArgumentException($"--detectors: use all or some of {string.Join(", ", DetectorCatalog.Names)}.");
         return names;
     }
 

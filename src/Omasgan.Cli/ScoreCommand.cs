@@ -7,11 +7,9 @@ using Omasgan.Experiments;
 
 namespace Omasgan.Cli;
 
-/// <summary><c>omasgan score</c>: anomaly scores of new images from a saved detector, as CSV.</summary>
+/// <summary><c>omasgan score</c>: anomaly scores of new images from a saved detector (OMASGAN or a baseline), as CSV.</summary>
 internal static class ScoreCommand
 {
-    public const double DefaultContamination = 0.05;
-
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "A saved model folder, or a run folder holding model/.", Required = true };
@@ -20,15 +18,14 @@ internal static class ScoreCommand
             Description = "Image files (PNG, JPEG), folders of images, or a dataset split such as fashion-mnist:test.",
             Arity = ArgumentArity.OneOrMore,
         };
-        var threshold = new Option<double?>("--threshold") { Description = "Scores above this are anomalies (default: see --contamination)." };
+        var threshold = new Option<double?>("--threshold") { Description = "Scores at or above this are anomalies (default: the threshold saved with the model)." };
         var contamination = new Option<double?>("--contamination")
         {
-            Description = $"Flag the scores above those of this share of the normal training data (default {DefaultContamination}).",
+            Description = "Flag the scores at or above those of this share of the normal training data, instead of the share the model was trained with.",
         };
-        var source = new Option<string>("--source")
+        var source = new Option<string?>("--source")
         {
-            Description = "The network that scores: scorer (Stage 4, the detector's score), stage1_discriminator (−D) or stage3_discriminator (−D′).",
-            DefaultValueFactory = _ => "scorer",
+            Description = "Which of the detector's scores: for OMASGAN scorer (Stage 4, the detector's score; default), stage1_discriminator (−D) or stage3_discriminator (−D′).",
         };
         var output = new Option<string?>("--out") { Description = "CSV file to write (default: standard output)." };
         var dataDirectory = new Option<string?>("--data-dir") { Description = "Folder of a dataset split's files (default: the usual places)." };
@@ -40,28 +37,26 @@ internal static class ScoreCommand
         {
             if (parse.GetValue(threshold) is not null && parse.GetValue(contamination) is not null)
                 throw new ArgumentException("Give --threshold or --contamination, not both.");
-            ScoreSource scoreSource = Enum.GetValues<ScoreSource>().FirstOrDefault(s => ImageRun.SourceName(s) == parse.GetValue(source), (ScoreSource)(-1));
-            if (!Enum.IsDefined(scoreSource))
-                throw new ArgumentException($"--source {parse.GetValue(source)}: use scorer, stage1_discriminator or stage3_discriminator.");
             string folder = parse.GetValue(model)!;
-            if (Directory.Exists(Path.Combine(folder, ImageRun.ModelFolder))) folder = Path.Combine(folder, ImageRun.ModelFolder);
-            using OmasganDetector detector = OmasganDetector.Load(folder);
-            ImageInput input = detector.Input ?? throw new ArgumentException($"{folder}: this model was not trained on images.");
+            if (Directory.Exists(Path.Combine(folder, DetectorRun.ModelFolder))) folder = Path.Combine(folder, DetectorRun.ModelFolder);
+            using IAnomalyDetector detector = DetectorCatalog.Load(folder);
+            ImageInput input = detector.Input.Image ?? throw new ArgumentException($"{folder}: this model was not trained on images.");
+            ScoreColumn column = parse.GetValue(source) is string key ? detector.Column(key) : detector.Columns[0];
             double limit = parse.GetValue(threshold)
-                ?? (scoreSource == ScoreSource.Scorer
-                    ? detector.ThresholdForContamination(parse.GetValue(contamination) ?? DefaultContamination)
-                    : throw new ArgumentException("--source other than scorer needs an explicit --threshold."));
+                ?? (column == detector.Columns[0]
+                    ? parse.GetValue(contamination) is double share ? detector.Threshold.For(share) : detector.Threshold.Value
+                    : throw new ArgumentException($"--source {column.Key} needs an explicit --threshold (the saved threshold is {detector.Columns[0].Key}'s)."));
 
             var csv = new StringBuilder("input,score,is_anomaly\n");
             foreach (string item in parse.GetValue(inputs)!)
             {
-                var (names, images, anySize) = Read(item, input, parse.GetValue(dataDirectory));
+                var (names, images) = Read(item, input, parse.GetValue(dataDirectory));
                 using (images)
                 {
-                    float[] scores = detector.ScoreImages(images.Images, images.Source, scoreSource, anySize);
+                    float[] scores = Scored(() => detector.Score(images.Images, column), images.Source);
                     for (int i = 0; i < scores.Length; i++)
                         csv.Append(Csv(names[i])).Append(',').Append(scores[i].ToString("R", CultureInfo.InvariantCulture))
-                            .Append(',').Append(scores[i] > limit ? "true" : "false").Append('\n');
+                            .Append(',').Append(scores[i] >= limit ? "true" : "false").Append('\n');
                 }
             }
             if (parse.GetValue(output) is string path)
@@ -74,7 +69,7 @@ internal static class ScoreCommand
     }
 
     /// <summary>The images named by <paramref name="item"/>: a dataset split (NAME:train or NAME:test), a folder or one file.</summary>
-    private static (IReadOnlyList<string> Names, ImageSet Images, bool AnySize) Read(string item, ImageInput input, string? dataDirectory)
+    private static (IReadOnlyList<string> Names, ImageSet Images) Read(string item, ImageInput input, string? dataDirectory)
     {
         int colon = item.LastIndexOf(':');
         if (colon > 0 && !File.Exists(item) && !Directory.Exists(item))
@@ -89,14 +84,28 @@ internal static class ScoreCommand
                     _ => throw new ArgumentException($"{item}: a dataset split is NAME:train or NAME:test."),
                 };
                 ImageSet set = DatasetCatalog.Load(name, which, dataDirectory);
-                return (Enumerable.Range(0, (int)set.Count).Select(i => $"{name}:{split}:{i}").ToArray(), set, false);
+                return (Enumerable.Range(0, (int)set.Count).Select(i => $"{name}:{split}:{i}").ToArray(), set);
             }
         }
         string[] files = Directory.Exists(item) ? ImageFolderReader.ListImages(item) : [item];
         int channels = ImageFolderReader.DetectChannels(files);
         if (channels != input.Channels)
             throw new ArgumentException($"{item}: the model takes {(input.Channels == 1 ? "greyscale" : "colour")} images; these are {(channels == 1 ? "greyscale" : "colour")}.");
-        return (files, ImageFolderReader.ReadFiles(files, channels, input.ModelSize, item), true);
+        // Read at the training images' own (square) size, so they are resized to the networks' side as those were.
+        return (files, ImageFolderReader.ReadFiles(files, channels, input.Height, item));
+    }
+
+    /// <summary>The scores, with an image set that does not fit the model named in the message.</summary>
+    private static float[] Scored(Func<float[]> score, string source)
+    {
+        try
+        {
+            return score();
+        }
+        catch (ArgumentException e) when (e.Message.StartsWith("the samples", StringComparison.Ordinal))
+        {
+            throw new ArgumentException(source + e.Message["the samples".Length..], e);
+        }
     }
 
     private static string Csv(string value) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Omasgan.Checkpoints;
 using Omasgan.Data;
+using Omasgan.Detection;
 using Omasgan.Experiments;
 using Spectre.Console;
 
@@ -24,10 +25,15 @@ internal static class TrainCommand
         {
             Description = "Times a stage whose loss turns NaN or infinite may go back to the last checkpoint with half its learning rate (default 0: stop).",
         };
+        var contamination = new Option<double>("--contamination")
+        {
+            Description = "Share of the normal training data above the threshold saved with the model, which omasgan score applies (0–1).",
+            DefaultValueFactory = _ => ScoreThreshold.DefaultContamination,
+        };
         var detector = new DetectorOptions();
         var command = new Command("train", "Train a detector on normal images; writes the model, sample grids, losses and, with a test set, metrics.")
         {
-            dataset, abnormal, images, testImages, seed, output, rollbacks,
+            dataset, abnormal, images, testImages, seed, output, rollbacks, contamination,
         };
         foreach (Option option in detector.All) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
@@ -47,16 +53,17 @@ internal static class TrainCommand
                 TensorBoard = parse.GetValue(detector.TensorBoard),
             };
             config.Validate();
-            var checkpoints = new CheckpointOptions
+            var fit = new FitSettings
             {
-                Directory = Path.Combine(runDirectory, ImageRun.CheckpointFolder),
-                Interval = parse.GetValue(detector.CheckpointEvery),
                 Resume = resuming,
+                CheckpointInterval = parse.GetValue(detector.CheckpointEvery),
                 Rollbacks = parse.GetValue(rollbacks),
+                Contamination = parse.GetValue(contamination),
+                Observer = new ConsoleFitObserver(),
             };
-            checkpoints.Validate();
+            new CheckpointOptions { Directory = runDirectory, Interval = fit.CheckpointInterval, Rollbacks = fit.Rollbacks }.Validate();
             AnsiConsole.MarkupLine($"[bold]OMASGAN training[/] · preset {Markup.Escape(config.Preset)} · seed {config.Detector.Seed} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
-            TrainResult result = TrainRun.Run(config, runDirectory, new ConsoleFitObserver(), checkpoints);
+            TrainResult result = TrainRun.Run(config, runDirectory, fit);
             if (result.Detectors.Count > 0)
             {
                 var table = new Table().AddColumns("detector", "AUROC", "AUPRC");
@@ -64,7 +71,7 @@ internal static class TrainCommand
                     table.AddRow(name, metrics.Auroc.ToString("F4"), metrics.Auprc.ToString("F4"));
                 AnsiConsole.Write(table);
             }
-            AnsiConsole.MarkupLine($"Trained in {result.TrainSeconds:F0} s; the model is in [blue]{Markup.Escape(Path.Combine(runDirectory, ImageRun.ModelFolder))}[/].");
+            AnsiConsole.MarkupLine($"Trained in {result.TrainSeconds:F0} s; the model is in [blue]{Markup.Escape(Path.Combine(runDirectory, DetectorRun.ModelFolder))}[/].");
             Console.WriteLine(Path.GetFullPath(runDirectory));
             return 0;
         }));

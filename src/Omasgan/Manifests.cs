@@ -58,12 +58,27 @@ internal static class Manifests
 
     /// <summary>
     /// Reads the manifest at <paramref name="path"/>, refusing one that does not parse, is of a format
-    /// newer than <paramref name="currentVersion"/>, or was edited since it was written.
+    /// newer than <paramref name="currentVersion"/> or older than <paramref name="oldestVersion"/>, or
+    /// was edited since it was written.
     /// </summary>
     /// <param name="what">what the file is, for messages ("model manifest").</param>
-    public static T Read<T>(string path, string what, int currentVersion) where T : class, ISealedManifest
+    /// <param name="oldestVersion">the oldest format still read; a manifest without a version is version 1.</param>
+    public static T Read<T>(string path, string what, int currentVersion, int oldestVersion = 1) where T : class, ISealedManifest
     {
         string json = File.ReadAllText(path);
+        int version;
+        try
+        {
+            version = System.Text.Json.Nodes.JsonNode.Parse(json)?["format_version"]?.GetValue<int>() ?? 1;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new ModelLoadException($"{path}: not a valid {what} ({e.Message}).", e);
+        }
+        if (version > currentVersion)
+            throw new ModelLoadException($"{path}: {what} format version {version} is newer than this library reads ({currentVersion}).");
+        if (version < oldestVersion)
+            throw new ModelLoadException($"{path}: {what} format version {version} was written by an earlier version of the library and is no longer read (this one reads {oldestVersion}–{currentVersion}); fit the detector again.");
         T manifest;
         try
         {
@@ -74,8 +89,6 @@ internal static class Manifests
         {
             throw new ModelLoadException($"{path}: not a valid {what} ({e.Message}).", e);
         }
-        if (manifest.FormatVersion > currentVersion)
-            throw new ModelLoadException($"{path}: {what} format version {manifest.FormatVersion} is newer than this library reads ({currentVersion}).");
         if (!IsIntact(json))
             throw new ModelLoadException($"{path}: the {what} does not match its content SHA-256 (edited or damaged).");
         return manifest;

@@ -47,21 +47,21 @@ public sealed class CheckpointTests : IDisposable
     {
         Tensor data = DetectorTests.ToyTraining();
         Tensor probe = DetectorTests.ToyTraining(64, seed: 9);
-        using var uninterrupted = OmasganDetector.Fit(data, Options);
+        using var uninterrupted = OmasganTrainer.Fit(data, Options);
 
-        Assert.Throws<IOException>(() => OmasganDetector.Fit(data, Options, new CrashAt(crashStage, crashStep), Checkpoints()));
+        Assert.Throws<IOException>(() => OmasganTrainer.Fit(data, Options, new CrashAt(crashStage, crashStep), Checkpoints()));
         CheckpointManifest? saved = CheckpointStore.ReadManifest(dir);
         Assert.NotNull(saved);
         Assert.True(saved.Stage < crashStage || saved.Step < crashStep, "the checkpoint predates the crash");
 
         var reports = new List<StageProgress>();
-        using var resumed = OmasganDetector.Fit(data, null, new Collect(reports.Add), Checkpoints(resume: true));
+        using var resumed = OmasganTrainer.Fit(data, null, new Collect(reports.Add), Checkpoints(resume: true));
         // It went on from the checkpoint, not from the start.
         StageProgress first = reports[0];
         Assert.True(first.Stage > saved.Stage || (first.Stage == saved.Stage && first.Step > saved.Step),
             $"first report {first.Stage} {first.Step} after checkpoint {saved.Stage} {saved.Step}");
         Assert.DoesNotContain(reports, r => r.Stage < saved.Stage);
-        foreach (ScoreSource source in Enum.GetValues<ScoreSource>())
+        foreach (ScoreColumn source in uninterrupted.Columns)
             Assert.Equal(uninterrupted.Score(probe, source), resumed.Score(probe, source));
         Assert.Single(Directory.GetFiles(dir, "state-*.bin"));
     }
@@ -70,10 +70,10 @@ public sealed class CheckpointTests : IDisposable
     public void Resuming_on_other_data_or_with_other_options_is_refused()
     {
         Tensor data = DetectorTests.ToyTraining();
-        Assert.Throws<IOException>(() => OmasganDetector.Fit(data, Options, new CrashAt(OmasganStage.Boundary, 10), Checkpoints()));
-        var e = Assert.Throws<ArgumentException>(() => OmasganDetector.Fit(data + 1, Options, null, Checkpoints(resume: true)));
+        Assert.Throws<IOException>(() => OmasganTrainer.Fit(data, Options, new CrashAt(OmasganStage.Boundary, 10), Checkpoints()));
+        var e = Assert.Throws<ArgumentException>(() => OmasganTrainer.Fit(data + 1, Options, null, Checkpoints(resume: true)));
         Assert.Contains("other data", e.Message);
-        e = Assert.Throws<ArgumentException>(() => OmasganDetector.Fit(data, Options with { Seed = 99 }, null, Checkpoints(resume: true)));
+        e = Assert.Throws<ArgumentException>(() => OmasganTrainer.Fit(data, Options with { Seed = 99 }, null, Checkpoints(resume: true)));
         Assert.Contains("other options", e.Message);
     }
 
@@ -81,21 +81,21 @@ public sealed class CheckpointTests : IDisposable
     public void An_altered_checkpoint_is_refused()
     {
         Tensor data = DetectorTests.ToyTraining();
-        Assert.Throws<IOException>(() => OmasganDetector.Fit(data, Options, new CrashAt(OmasganStage.Boundary, 10), Checkpoints()));
+        Assert.Throws<IOException>(() => OmasganTrainer.Fit(data, Options, new CrashAt(OmasganStage.Boundary, 10), Checkpoints()));
         string state = Directory.GetFiles(dir, "state-*.bin").Single();
         byte[] bytes = File.ReadAllBytes(state);
         File.WriteAllBytes(state, bytes[..^10]);
-        var e = Assert.Throws<ModelLoadException>(() => OmasganDetector.Fit(data, Options, null, Checkpoints(resume: true)));
+        var e = Assert.Throws<ModelLoadException>(() => OmasganTrainer.Fit(data, Options, null, Checkpoints(resume: true)));
         Assert.Contains("SHA-256", e.Message);
         string manifest = Path.Combine(dir, CheckpointStore.ManifestFileName);
         JsonNode node = JsonNode.Parse(File.ReadAllText(manifest))!;
         node["step"] = 3;
         File.WriteAllText(manifest, node.ToJsonString());
-        e = Assert.Throws<ModelLoadException>(() => OmasganDetector.Fit(data, Options, null, Checkpoints(resume: true)));
+        e = Assert.Throws<ModelLoadException>(() => OmasganTrainer.Fit(data, Options, null, Checkpoints(resume: true)));
         Assert.Contains("content SHA-256", e.Message);
         node["format_version"] = 99;
         File.WriteAllText(manifest, node.ToJsonString());
-        e = Assert.Throws<ModelLoadException>(() => OmasganDetector.Fit(data, Options, null, Checkpoints(resume: true)));
+        e = Assert.Throws<ModelLoadException>(() => OmasganTrainer.Fit(data, Options, null, Checkpoints(resume: true)));
         Assert.Contains("newer", e.Message);
     }
 
@@ -119,7 +119,7 @@ public sealed class CheckpointTests : IDisposable
     {
         Tensor data = DetectorTests.ToyTraining();
         var progress = new DivergeOnceAt(OmasganStage.Retraining, 20);
-        using var detector = OmasganDetector.Fit(data, Options, progress, Checkpoints(rollbacks: 1));
+        using var detector = OmasganTrainer.Fit(data, Options, progress, Checkpoints(rollbacks: 1));
         Assert.Equal(1, progress.Divergences);
         Assert.Equal(Options.Retraining.LearningRate * CheckpointOptions.DefaultRollbackLearningRateFactor, detector.Options.Retraining.LearningRate);
         Assert.Equal(Options.FGan.LearningRate, detector.Options.FGan.LearningRate);
@@ -130,12 +130,12 @@ public sealed class CheckpointTests : IDisposable
     {
         Tensor data = DetectorTests.ToyTraining();
         var e = Assert.Throws<TrainingDivergedException>(() =>
-            OmasganDetector.Fit(data, Options, new DivergeOnceAt(OmasganStage.Retraining, 20), Checkpoints()));
+            OmasganTrainer.Fit(data, Options, new DivergeOnceAt(OmasganStage.Retraining, 20), Checkpoints()));
         Assert.Equal(OmasganStage.Retraining, e.Stage);
         CheckpointManifest saved = CheckpointStore.ReadManifest(dir)!;
         Assert.Equal((OmasganStage.Retraining, 14), (saved.Stage, saved.Step));
         // The kept checkpoint resumes.
-        using var resumed = OmasganDetector.Fit(data, null, null, Checkpoints(resume: true));
+        using var resumed = OmasganTrainer.Fit(data, null, null, Checkpoints(resume: true));
         Assert.Equal(Options, resumed.Options);
     }
 
@@ -156,10 +156,10 @@ public sealed class CheckpointTests : IDisposable
     public void After_a_rollback_the_run_resumes_with_the_options_it_was_started_with()
     {
         Tensor data = DetectorTests.ToyTraining();
-        Assert.Throws<IOException>(() => OmasganDetector.Fit(data, Options,
+        Assert.Throws<IOException>(() => OmasganTrainer.Fit(data, Options,
             new DivergeThenCrash(OmasganStage.Retraining, 20, OmasganStage.Scorer, 20), Checkpoints(rollbacks: 1)));
         // The command line resumes with the options in the run's config, which are the ones it started with.
-        using var resumed = OmasganDetector.Fit(data, Options, null, Checkpoints(resume: true));
+        using var resumed = OmasganTrainer.Fit(data, Options, null, Checkpoints(resume: true));
         Assert.Equal(Options.Retraining.LearningRate * CheckpointOptions.DefaultRollbackLearningRateFactor, resumed.Options.Retraining.LearningRate);
         Assert.Equal(Options.Scorer.LearningRate, resumed.Options.Scorer.LearningRate);
     }
@@ -199,13 +199,13 @@ public sealed class CheckpointTests : IDisposable
     {
         Tensor data = DetectorTests.ToyTraining();
         Tensor probe = DetectorTests.ToyTraining(64, seed: 9);
-        using var uninterrupted = OmasganDetector.Fit(data, Options);
+        using var uninterrupted = OmasganTrainer.Fit(data, Options);
         using var source = new CancellationTokenSource();
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            OmasganDetector.Fit(data, Options, new CancelAt(OmasganStage.Boundary, 20, source), Checkpoints(), source.Token));
+            OmasganTrainer.Fit(data, Options, new CancelAt(OmasganStage.Boundary, 20, source), Checkpoints(), source.Token));
         CheckpointManifest saved = CheckpointStore.ReadManifest(dir)!;
         Assert.Equal((OmasganStage.Boundary, 14), (saved.Stage, saved.Step));
-        using var resumed = OmasganDetector.Fit(data, null, null, Checkpoints(resume: true));
+        using var resumed = OmasganTrainer.Fit(data, null, null, Checkpoints(resume: true));
         Assert.Equal(uninterrupted.Score(probe), resumed.Score(probe));
     }
 }

@@ -87,27 +87,55 @@ public sealed class DcganTests
                 Retraining = new RetrainingOptions { Steps = 2, BatchSize = 8 },
                 Scorer = new ScorerOptions { Steps = 2, BatchSize = 8 },
             };
-            var (detector, seconds) = ImageRun.Train(set, options, dir, tensorBoard: false, IFitObserver.Silent, "tiny");
             float[] before;
-            using (detector)
-                before = detector.ScoreImages(set.Images, "random");
-            Assert.Equal(4, seconds.Count);
-            foreach (var (file, _) in ImageRun.Grids)
+            using (IAnomalyDetector detector = new OmasganTrainer(options).Fit(set.Images, new FitSettings { RunDirectory = dir }))
+            {
+                before = detector.Score(set.Images);
+                detector.Save(Path.Combine(dir, "model"));
+            }
+            var seconds = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(
+                File.ReadAllText(Path.Combine(dir, OmasganTrainer.StageSecondsFileName)));
+            Assert.Equal(4, seconds!.Count);
+            foreach (var (file, _) in OmasganTrainer.Grids)
                 Assert.True(File.Exists(Path.Combine(dir, file)), file);
 
-            using var loaded = OmasganDetector.Load(Path.Combine(dir, ImageRun.ModelFolder));
-            Assert.Equal(new ImageInput(1, 28, 28, 32), loaded.Input);
-            Assert.Equal(before, loaded.ScoreImages(set.Images, "random"));
+            using var loaded = OmasganDetector.Load(Path.Combine(dir, "model"));
+            Assert.Equal(new ImageInput(1, 28, 28, 32), loaded.Input.Image);
+            Assert.Equal(before, loaded.Score(set.Images));
 
-            var colour = Assert.Throws<ArgumentException>(() => loaded.ScoreImages(zeros(new long[] { 2, 3, 28, 28 }, dtype: ScalarType.Byte), "colour.bin"));
-            Assert.Contains("colour.bin", colour.Message);
+            var colour = Assert.Throws<ArgumentException>(() => loaded.Score(zeros(new long[] { 2, 3, 28, 28 }, dtype: ScalarType.Byte)));
             Assert.Contains("3 channels", colour.Message);
-            var size = Assert.Throws<ArgumentException>(() => loaded.ScoreImages(zeros(new long[] { 2, 1, 32, 32 }, dtype: ScalarType.Byte), "big.bin"));
+            var size = Assert.Throws<ArgumentException>(() => loaded.Score(zeros(new long[] { 2, 1, 32, 32 }, dtype: ScalarType.Byte)));
             Assert.Contains("28×28", size.Message);
+            var floats = Assert.Throws<ArgumentException>(() => loaded.Score(zeros(2, 1, 28, 28)));
+            Assert.Contains("uint8", floats.Message);
         }
         finally
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public void A_library_user_fits_on_raw_images_without_a_run_folder_and_the_model_prepares_what_it_scores()
+    {
+        manual_seed(6);
+        Tensor images = randint(0, 256, [24, 1, 28, 28]).to_type(ScalarType.Byte);
+        OmasganOptions options = ImagePresets.Get(ImagePresets.Cpu) with
+        {
+            FGan = new FGanOptions { Steps = 1, BatchSize = 8 },
+            Boundary = new BoundaryOptions { Steps = 1, BatchSize = 8 },
+            Retraining = new RetrainingOptions { Steps = 1, BatchSize = 8 },
+            Scorer = new ScorerOptions { Steps = 1, BatchSize = 8 },
+        };
+        using OmasganDetector detector = OmasganTrainer.Fit(images, options);
+        Assert.Equal(new ImageInput(1, 28, 28, 32), detector.Input.Image);
+        Assert.Equal([1L, 32, 32], detector.SampleShape);
+        float[] raw = detector.Score(images);
+        using Tensor prepared = detector.Input.Prepare(images);
+        Assert.Equal(24, raw.Length);
+        Assert.All(raw, s => Assert.True(float.IsFinite(s)));
+        // Prepared images are not what it takes: it owns the preparation.
+        Assert.Throws<ArgumentException>(() => detector.Score(prepared));
     }
 }

@@ -31,10 +31,10 @@ public class DetectorTests
     {
         Tensor data = ToyTraining();
         Tensor probe = ToyTraining(64, seed: 9);
-        using var first = OmasganDetector.Fit(data, TinyOptions());
-        using var second = OmasganDetector.Fit(data, TinyOptions());
+        using var first = OmasganTrainer.Fit(data, TinyOptions());
+        using var second = OmasganTrainer.Fit(data, TinyOptions());
         Assert.Equal(first.Score(probe), second.Score(probe));
-        using var other = OmasganDetector.Fit(data, TinyOptions(seed: 4));
+        using var other = OmasganTrainer.Fit(data, TinyOptions(seed: 4));
         Assert.NotEqual(first.Score(probe), other.Score(probe));
     }
 
@@ -46,14 +46,15 @@ public class DetectorTests
         string dir = Path.Combine(Path.GetTempPath(), "omasgan-test-" + Guid.NewGuid());
         try
         {
-            using var detector = OmasganDetector.Fit(data, TinyOptions());
+            using var detector = OmasganTrainer.Fit(data, TinyOptions());
             detector.Save(dir);
             using var loaded = OmasganDetector.Load(dir);
-            foreach (ScoreSource source in Enum.GetValues<ScoreSource>())
+            foreach (ScoreColumn source in detector.Columns)
                 Assert.Equal(detector.Score(probe, source), loaded.Score(probe, source));
             Assert.Equal(detector.Options, loaded.Options);
             Assert.Equal(detector.SampleShape, loaded.SampleShape);
-            Assert.Equal(detector.ThresholdForContamination(0.05), loaded.ThresholdForContamination(0.05));
+            Assert.Equal(detector.Threshold, loaded.Threshold);
+            Assert.Equal(detector.Threshold.For(0.2), loaded.Threshold.For(0.2));
         }
         finally
         {
@@ -67,7 +68,7 @@ public class DetectorTests
         string dir = Path.Combine(Path.GetTempPath(), "omasgan-test-" + Guid.NewGuid());
         try
         {
-            using (var detector = OmasganDetector.Fit(ToyTraining(), TinyOptions(steps: 2)))
+            using (var detector = OmasganTrainer.Fit(ToyTraining(), TinyOptions(steps: 2)))
                 detector.Save(dir);
             string weights = Path.Combine(dir, OmasganDetector.WeightsFileName);
             byte[] bytes = File.ReadAllBytes(weights);
@@ -87,8 +88,8 @@ public class DetectorTests
     public void Contamination_threshold_flags_that_share_of_the_training_data()
     {
         Tensor data = ToyTraining();
-        using var detector = OmasganDetector.Fit(data, TinyOptions());
-        double flagged = detector.PredictWithContamination(data, 0.1).Count(a => a) / (double)data.shape[0];
+        using var detector = OmasganTrainer.Fit(data, TinyOptions());
+        double flagged = detector.Predict(data, detector.Threshold.For(0.1)).Count(a => a) / (double)data.shape[0];
         Assert.InRange(flagged, 0.08, 0.12);
         Assert.All(detector.Predict(data, double.PositiveInfinity), a => Assert.False(a));
     }
@@ -96,7 +97,7 @@ public class DetectorTests
     [Fact]
     public void Scores_of_the_wrong_shape_are_refused()
     {
-        using var detector = OmasganDetector.Fit(ToyTraining(), TinyOptions(steps: 2));
+        using var detector = OmasganTrainer.Fit(ToyTraining(), TinyOptions(steps: 2));
         var e = Assert.Throws<ArgumentException>(() => detector.Score(zeros(4, 3)));
         Assert.Contains("[2]", e.Message);
     }
@@ -121,7 +122,7 @@ public class DetectorTests
             "latent" => (options with { LatentDim = 0 }, "LatentDim must be in [1, 4096]"),
             _ => throw new ArgumentOutOfRangeException(nameof(which)),
         };
-        var e = Assert.Throws<InvalidOptionException>(() => OmasganDetector.Fit(ToyTraining(), bad));
+        var e = Assert.Throws<InvalidOptionException>(() => OmasganTrainer.Fit(ToyTraining(), bad));
         Assert.Contains(expected, e.Message);
     }
 
@@ -131,7 +132,7 @@ public class DetectorTests
         // Unstandardised data of size 1e25: Stage 1's losses stay finite (about −1e25), but Stage 2's
         // squared nearest-data distance from B(z) (near the origin) is ~1e50 and overflows float32.
         Tensor huge = ToyTraining() * 1e25f;
-        var e = Assert.Throws<TrainingDivergedException>(() => OmasganDetector.Fit(huge, TinyOptions() with { Standardize = false }));
+        var e = Assert.Throws<TrainingDivergedException>(() => OmasganTrainer.Fit(huge, TinyOptions() with { Standardize = false }));
         Assert.Equal(OmasganStage.Boundary, e.Stage);
         Assert.Equal(1, e.Step);
         Assert.Equal("B", e.Loss);
@@ -141,10 +142,10 @@ public class DetectorTests
     [Fact]
     public void Bad_training_data_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => OmasganDetector.Fit(zeros(1, 2), TinyOptions()));
+        Assert.Throws<ArgumentException>(() => OmasganTrainer.Fit(zeros(1, 2), TinyOptions()));
         Tensor withNan = ToyTraining();
         withNan[0, 0] = tensor(float.NaN);
-        Assert.Throws<ArgumentException>(() => OmasganDetector.Fit(withNan, TinyOptions()));
+        Assert.Throws<ArgumentException>(() => OmasganTrainer.Fit(withNan, TinyOptions()));
     }
 
     [Fact]
@@ -152,9 +153,9 @@ public class DetectorTests
     {
         Tensor data = ToyTraining().to_type(ScalarType.Float64); // converted inside Fit
         OmasganOptions options = TinyOptions(steps: 5);
-        using (OmasganDetector.Fit(data, options)) { } // the first fit creates libtorch's lazily made state
+        using (OmasganTrainer.Fit(data, options)) { } // the first fit creates libtorch's lazily made state
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        using (OmasganDetector.Fit(data, options)) { }
+        using (OmasganTrainer.Fit(data, options)) { }
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
@@ -165,8 +166,8 @@ public class DetectorTests
         float[][] rows = Enumerable.Range(0, 256).Select(i => data[i].data<float>().ToArray()).ToArray();
         Tensor probe = ToyTraining(20, seed: 4);
         float[][] probeRows = Enumerable.Range(0, 20).Select(i => probe[i].data<float>().ToArray()).ToArray();
-        using var fromTensor = OmasganDetector.Fit(data, TinyOptions(steps: 5));
-        using var fromRows = OmasganDetector.Fit(rows, TinyOptions(steps: 5));
+        using var fromTensor = OmasganTrainer.Fit(data, TinyOptions(steps: 5));
+        using var fromRows = OmasganTrainer.Fit(rows, TinyOptions(steps: 5));
         Assert.Equal(fromTensor.Score(probe), fromRows.Score(probeRows));
 
         var e = Assert.Throws<ArgumentException>(() => fromRows.Score([[1f, 2f], [3f]]));
@@ -176,7 +177,7 @@ public class DetectorTests
     [Fact]
     public void Predict_flags_a_score_equal_to_the_threshold_as_the_metrics_do()
     {
-        using var detector = OmasganDetector.Fit(ToyTraining(256), TinyOptions(steps: 5));
+        using var detector = OmasganTrainer.Fit(ToyTraining(256), TinyOptions(steps: 5));
         Tensor probe = ToyTraining(20, seed: 4);
         float[] scores = detector.Score(probe);
         bool[] flagged = detector.Predict(probe, scores[7]);
@@ -187,11 +188,34 @@ public class DetectorTests
     [Fact]
     public void Several_threads_scoring_with_one_detector_get_the_serial_scores()
     {
-        using var detector = OmasganDetector.Fit(ToyTraining(256), TinyOptions(steps: 5));
+        using var detector = OmasganTrainer.Fit(ToyTraining(256), TinyOptions(steps: 5));
         Tensor probe = ToyTraining(2000, seed: 4);
         float[] serial = detector.Score(probe);
         float[][] parallel = new float[8][];
         Parallel.For(0, parallel.Length, i => parallel[i] = detector.Score(probe));
         Assert.All(parallel, p => Assert.Equal(serial, p));
+    }
+
+    [Fact]
+    public void The_threshold_is_fixed_at_fit_from_the_contamination_and_saved_with_the_model()
+    {
+        Tensor data = ToyTraining();
+        string dir = Path.Combine(Path.GetTempPath(), "omasgan-test-" + Guid.NewGuid());
+        try
+        {
+            using var detector = OmasganTrainer.Fit(data, TinyOptions(), contamination: 0.2);
+            Assert.Equal(0.2, detector.Threshold.Contamination);
+            double flagged = detector.Predict(data).Count(a => a) / (double)data.shape[0];
+            Assert.InRange(flagged, 0.18, 0.22);
+            detector.Save(dir);
+            using IAnomalyDetector loaded = DetectorCatalog.Load(dir);
+            Assert.Equal(detector.Threshold.Value, loaded.Threshold.Value);
+            Assert.Equal(detector.Predict(data), loaded.Predict(data));
+            Assert.Throws<InvalidOptionException>(() => OmasganTrainer.Fit(data, TinyOptions(), contamination: 1.5));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Omasgan.Data;
 using Omasgan.Experiments;
+using Omasgan.Experiments.Loo;
 using Omasgan.Tests.Data;
 using SkiaSharp;
 
@@ -61,10 +62,13 @@ public sealed class ImageCommandTests : IDisposable
         string onlyThrees = temp.WriteIdxDataset("threes", Enumerable.Repeat(3, 20).ToArray(), Labels(20, 10));
         AssertOneLineError(CliProcess.Run(["train", "--dataset", "mnist", "--data-dir", onlyThrees, "--abnormal-class", "3", "--out", Folder("b")]), "no normal training images");
         AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--data-dir", onlyThrees, "--classes", "3", "--out", Folder("c")]), "no normal training images");
-        Assert.False(File.Exists(Path.Combine(Folder("a"), ImageRun.MetricsFileName)));
-        Assert.False(File.Exists(Path.Combine(Folder("b"), ImageRun.MetricsFileName)));
-        Assert.False(File.Exists(Path.Combine(Folder("c"), LooExperiment.SummaryFileName)));
+        Assert.False(File.Exists(Path.Combine(Folder("a"), DetectorRun.MetricsFileName)));
+        Assert.False(File.Exists(Path.Combine(Folder("b"), DetectorRun.MetricsFileName)));
+        Assert.False(File.Exists(Path.Combine(Folder("c"), LooReport.SummaryFileName)));
     }
+
+    private static LooSummary Summary(string run) =>
+        JsonSerializer.Deserialize<LooSummary>(File.ReadAllText(Path.Combine(run, LooReport.SummaryFileName)), Detection.OmasganDetector.JsonOptions)!;
 
     /// <summary>Grey 28×28 PNGs: normal ones have a bright bar at the top, anomalous ones at the bottom.</summary>
     private void WriteImages(string folder, int count, bool anomalous, bool grey = true)
@@ -132,16 +136,16 @@ public sealed class ImageCommandTests : IDisposable
         var first = CliProcess.Run(command);
         Assert.True(first.ExitCode == 0, first.Error);
 
-        foreach (string file in new[] { LooExperiment.SummaryFileName, LooExperiment.TableFileName, LooExperiment.ReportFileName })
+        foreach (string file in new[] { LooReport.SummaryFileName, LooReport.TableFileName, LooReport.ReportFileName })
             Assert.True(File.Exists(Path.Combine(run, file)), file);
-        string fold = Path.Combine(run, LooExperiment.FoldFolder(1, 1));
-        string[] promised = ["metrics.json", "roc.png", "score_histogram.png", "losses.csv", "scores.csv", "model/manifest.json", "model/weights.bin",
-            .. ImageRun.Grids.Select(g => g.File)];
+        string fold = Path.Combine(run, LooRunner.FoldFolder(1, 1), "omasgan");
+        string[] promised = ["metrics.json", "roc.png", "score_histogram.png", "losses.csv", "scores.csv", "stage_seconds.json",
+            "model/manifest.json", "model/weights.bin", .. Detection.OmasganTrainer.Grids.Select(g => g.File)];
         foreach (string file in promised)
             Assert.True(File.Exists(Path.Combine(fold, file)), file);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(fold, "tensorboard"), "events.out.tfevents.*"));
 
-        LooFold result = LooExperiment.ReadFold(fold)!;
+        LooFold result = Summary(run).Folds.Single();
         Assert.Equal(1000, result.AnomalousTestImages);
         Assert.Equal(54000, result.NormalTrainingImages);
         string[][] rows = File.ReadAllLines(Path.Combine(fold, "scores.csv")).Skip(1).Select(r => r.Split(',')).ToArray();
@@ -152,9 +156,9 @@ public sealed class ImageCommandTests : IDisposable
             Assert.All(scores, v => Assert.True(double.IsFinite(v)));
             Assert.True(scores.Distinct().Count() > 1000, $"column {column}: {scores.Distinct().Count()} distinct scores");
         }
-        double knn = LooExperiment.ReadBaseline(fold, Baselines.BaselineDetectors.Knn)!.Metrics.Auroc;
+        double knn = result.Detectors[Baselines.BaselineDetectors.Knn].Auroc;
         Assert.True(knn >= 0.8, $"kNN AUROC {knn:F4}");
-        Assert.Contains("| **mean ± std** |", File.ReadAllText(Path.Combine(run, LooExperiment.ReportFileName)));
+        Assert.Contains("| **mean ± std** |", File.ReadAllText(Path.Combine(run, LooReport.ReportFileName)));
 
         // A rerun skips the complete fold.
         var again = CliProcess.Run(command);
@@ -175,8 +179,8 @@ public sealed class ImageCommandTests : IDisposable
         string[] command = ["loo", "--dataset", "mnist", "--data-dir", data, "--classes", "2", "--steps", "3", "--detectors", "omasgan", "--out", run, "--threads", "1"];
         var first = CliProcess.Run(command);
         Assert.True(first.ExitCode == 0, first.Error);
-        string fold = Path.Combine(run, LooExperiment.FoldFolder(2, 1));
-        string metrics = Path.Combine(fold, ImageRun.MetricsFileName);
+        string fold = Path.Combine(run, LooRunner.FoldFolder(2, 1));
+        string metrics = Path.Combine(fold, "omasgan", DetectorRun.MetricsFileName);
         File.WriteAllText(metrics, "{ \"class\": \"a schema this version does not know\" }");
         string[] before = Directory.GetFiles(fold, "*", SearchOption.AllDirectories);
 
@@ -197,21 +201,21 @@ public sealed class ImageCommandTests : IDisposable
         Assert.True(omasganOnly.ExitCode == 0, omasganOnly.Error);
         var all = CliProcess.Run(common);
         Assert.True(all.ExitCode == 0, all.Error);
-        Assert.Contains("OMASGAN already complete", all.Output);
+        Assert.Contains("omasgan already complete", all.Output);
 
-        LooSummary summary = JsonSerializer.Deserialize<LooSummary>(File.ReadAllText(Path.Combine(run, LooExperiment.SummaryFileName)), Detection.OmasganDetector.JsonOptions)!;
+        LooSummary summary = Summary(run);
         string[] expected = ["scorer", "stage1_discriminator", "stage3_discriminator", .. Baselines.BaselineDetectors.Names];
         Assert.Equal(expected, summary.Auroc.Keys.ToArray());
         Assert.All(summary.Folds, f => Assert.Equal(expected.Length, f.Detectors.Count));
-        string report = File.ReadAllText(Path.Combine(run, LooExperiment.ReportFileName));
+        string report = File.ReadAllText(Path.Combine(run, LooReport.ReportFileName));
         Assert.Contains("| class | seed | OMASGAN scorer S | Stage 1 −D | Stage 3 −D′ | kNN | PCA (ML.NET) | conv. autoencoder | Deep SVDD |", report);
         Assert.Contains("Ranking by mean AUROC", report);
-        Assert.True(File.Exists(Path.Combine(run, LooExperiment.AurocPlotFileName)));
-        foreach (string name in Baselines.BaselineDetectors.Names)
+        Assert.True(File.Exists(Path.Combine(run, LooReport.AurocPlotFileName)));
+        foreach (string name in Detection.DetectorCatalog.Names)
         {
-            string folder = Path.Combine(run, LooExperiment.FoldFolder(2, 1), LooExperiment.BaselinesFolder, name);
+            string folder = Path.Combine(run, LooRunner.FoldFolder(2, 1), name);
             Assert.True(File.Exists(Path.Combine(folder, "scores.csv")), name);
-            using var loaded = Baselines.BaselineDetectors.Load(Path.Combine(folder, ImageRun.ModelFolder));
+            using var loaded = Detection.DetectorCatalog.Load(Path.Combine(folder, DetectorRun.ModelFolder));
             Assert.Equal(name, loaded.Name);
         }
         AssertOneLineError(CliProcess.Run([.. common, "--detectors", "forest"]), "--detectors");
@@ -230,15 +234,15 @@ public sealed class ImageCommandTests : IDisposable
             "--baseline-steps", "5", "--detectors", "omasgan,knn", "--out", run, "--threads", "1"]);
         Assert.True(result.ExitCode == 0, result.Error);
         // A sixth of each class is held out: 2 of 12. Training keeps 10 per class of the 9 other classes.
-        LooFold fold = LooExperiment.ReadFold(Path.Combine(run, LooExperiment.FoldFolder(2, 1)))!;
+        LooFold fold = Summary(run).Folds.Single();
         Assert.Equal(20, fold.TestImages);
         Assert.Equal(2, fold.AnomalousTestImages);
         Assert.Equal(90, fold.NormalTrainingImages);
-        string[] scores = File.ReadAllLines(Path.Combine(run, LooExperiment.FoldFolder(2, 1), LooExperiment.BaselinesFolder, "knn", ImageRun.ScoresFileName));
+        string[] scores = File.ReadAllLines(Path.Combine(run, LooRunner.FoldFolder(2, 1), "knn", DetectorRun.ScoresFileName));
         Assert.Equal(21, scores.Length);
         // Two of each class were tested.
         Assert.Equal(Enumerable.Range(0, 10).SelectMany(c => new[] { c, c }), scores.Skip(1).Select(line => int.Parse(line.Split(',')[1])).Order());
-        string report = File.ReadAllText(Path.Combine(run, LooExperiment.ReportFileName));
+        string report = File.ReadAllText(Path.Combine(run, LooReport.ReportFileName));
         Assert.Contains("# Leave-one-out validation: mnist", report);
         Assert.Contains("the test split is not read", report);
     }
@@ -258,8 +262,8 @@ public sealed class ImageCommandTests : IDisposable
                 "--baseline-steps", "5", "--out", runs[r], "--threads", "1"]);
             Assert.True(result.ExitCode == 0, result.Error);
         }
-        string fold = LooExperiment.FoldFolder(3, 1);
-        string[] files = [ImageRun.ScoresFileName, .. Baselines.BaselineDetectors.Names.Select(n => Path.Combine(LooExperiment.BaselinesFolder, n, ImageRun.ScoresFileName))];
+        string fold = LooRunner.FoldFolder(3, 1);
+        string[] files = Detection.DetectorCatalog.Names.Select(n => Path.Combine(n, DetectorRun.ScoresFileName)).ToArray();
         foreach (string file in files)
         {
             string[][] a = File.ReadAllLines(Path.Combine(runs[0], fold, file)).Select(l => l.Split(',')).ToArray();

@@ -25,7 +25,7 @@ public class LossTests
         var d = LinearDiscriminator([3.0, -4.0], 0.5);
         Tensor x = tensor(new double[,] { { 1, 2 }, { -1, 0.5 }, { 0, 0 } }).requires_grad_(true);
         // Pearson: T(v) = v, so every gradient is w and ‖w‖² = 25: GP = γ/2 · 25.
-        Tensor gp = GradientPenalty.Compute(Divergence.Pearson, x, d.call(x), weight: 0.4);
+        Tensor gp = GradientPenalty.Compute(Divergence.Pearson.Objective(), x, d.call(x), weight: 0.4);
         Assert.Equal(0.2 * 25, gp.item<double>(), 1e-12);
     }
 
@@ -37,7 +37,7 @@ public class LossTests
         // GAN: T(v) = −softplus(−v), T'(v) = sigmoid(−v). v = 0 and 3. ‖w‖² = 5.
         double s0 = 0.5, s1 = 1 / (1 + Math.Exp(3));
         double expected = 1.0 / 2 * (5 * s0 * s0 + 5 * s1 * s1) / 2;
-        Tensor gp = GradientPenalty.Compute(Divergence.Gan, x, d.call(x), weight: 1.0);
+        Tensor gp = GradientPenalty.Compute(Divergence.Gan.Objective(), x, d.call(x), weight: 1.0);
         Assert.Equal(expected, gp.item<double>(), 1e-12);
     }
 
@@ -46,7 +46,7 @@ public class LossTests
     {
         var d = LinearDiscriminator([3.0, -4.0], 0.5);
         Tensor x = tensor(new double[,] { { 1, 2 } }).requires_grad_(true);
-        GradientPenalty.Compute(Divergence.Pearson, x, d.call(x), weight: 2.0).backward();
+        GradientPenalty.Compute(Divergence.Pearson.Objective(), x, d.call(x), weight: 2.0).backward();
         // d/dw (γ/2 ‖w‖²) = γ w.
         Tensor grad = d.parameters().First().grad!;
         Assert.Equal(new[] { 6.0, -8.0 }, grad.data<double>().ToArray());
@@ -131,7 +131,7 @@ public class LossTests
     public void Stage_losses_equal_hand_computed_values()
     {
         static Tensor T(params double[] values) => tensor(values, dtype: ScalarType.Float64);
-        const Divergence f = Divergence.Pearson;
+        IAdversarialObjective f = Divergence.Pearson.Objective();
         // F*(2) = 3, F*(−2) = −1; mean T([1, 3]) = 2.
         Assert.Equal(3 - 2, StageLosses.FGanDiscriminator(f, T(1, 3), T(2)).item<double>(), 1e-12);
         Assert.Equal(-(3 - 1) / 2.0, StageLosses.FGanGenerator(f, T(2, -2)).item<double>(), 1e-12);
@@ -141,5 +141,30 @@ public class LossTests
             onBoundary: T(-2, 2), alpha: 0.3, beta: 1.0, gammaBoundary: 0.7, delta: 0.4).item<double>(), 1e-12);
         // (1 − ζ)·F*(G′) + ζ·F*(x) − mean T(B) = 0.1·(−1) + 0.9·3 − 2.
         Assert.Equal(0.6, StageLosses.Scorer(f, onReal: T(2), onOwnSamples: T(-2), onBoundary: T(1, 3), zeta: 0.9).item<double>(), 1e-12);
+    }
+
+    /// <summary>An objective whose terms depend on the whole batch: each is the batch's maximum, signed.</summary>
+    private sealed class BatchMaximum : IAdversarialObjective
+    {
+        public Tensor RealTerm(Tensor onReal) => -onReal.max();
+        public Tensor FakeTerm(Tensor onFake) => onFake.max();
+        public Tensor GeneratorTerm(Tensor onFake) => -2 * onFake.max();
+        public Tensor PenaltyOutput(Tensor v) => v;
+    }
+
+    [Fact]
+    public void Stage_losses_take_batch_level_terms_of_any_objective()
+    {
+        static Tensor T(params double[] values) => tensor(values, dtype: ScalarType.Float64);
+        var f = new BatchMaximum();
+        Assert.Equal(2 - 3, StageLosses.FGanDiscriminator(f, T(1, 3), T(2, -5)).item<double>(), 1e-12);
+        Assert.Equal(-4, StageLosses.FGanGenerator(f, T(2, -2)).item<double>(), 1e-12);
+        // B plays the generator's game reversed: +2·max, plus μ·0.5 + ν·0.25.
+        Assert.Equal(4 + 1 + 1, StageLosses.BoundaryGenerator(f, T(2, 1), T(0.5), T(0.25), mu: 2, nu: 4).item<double>(), 1e-12);
+        // β·max(G′) + γ_b·max(B) − δ·max(G) − α·max(x) = 1·2 + 0.7·2 − 0.4·0.5 − 0.3·3.
+        Assert.Equal(2 + 1.4 - 0.2 - 0.9, StageLosses.RetrainingDiscriminator(f, onReal: T(1, 3), onStage1Samples: T(0.5), onOwnSamples: T(2),
+            onBoundary: T(-2, 2), alpha: 0.3, beta: 1.0, gammaBoundary: 0.7, delta: 0.4).item<double>(), 1e-12);
+        // (1 − ζ)·max(G′) + ζ·max(x) − max(B) = 0.1·(−2) + 0.9·2 − 3.
+        Assert.Equal(-0.2 + 1.8 - 3, StageLosses.Scorer(f, onReal: T(2), onOwnSamples: T(-2), onBoundary: T(1, 3), zeta: 0.9).item<double>(), 1e-12);
     }
 }

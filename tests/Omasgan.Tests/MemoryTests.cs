@@ -48,7 +48,7 @@ public class MemoryTests(ITestOutputHelper output)
             if (p.Stage == OmasganStage.FGan && p.Step == steps)
                 (rssAtEnd, liveAtEnd) = (Rss(), DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         });
-        using var detector = OmasganDetector.Fit(DetectorTests.ToyTraining(4096), options, probe);
+        using var detector = OmasganTrainer.Fit(DetectorTests.ToyTraining(4096), options, probe);
         output.WriteLine($"RSS at step 100: {rssAt100 / 1048576.0:F1} MiB, at step {steps}: {rssAtEnd / 1048576.0:F1} MiB; live tensors {liveAt100} → {liveAtEnd}");
         output.WriteLine("RSS (MiB) by step: " + string.Join(" ", trace.Select(t => $"{t.Step}:{t.Rss / 1048576.0:F1}")));
         Assert.Equal(liveAt100, liveAtEnd);

@@ -14,7 +14,7 @@ public sealed class ModelFuzzTests : IDisposable
     public ModelFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         this.output = output;
-        using var detector = OmasganDetector.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 2));
+        using var detector = OmasganTrainer.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 2));
         detector.Save(valid);
     }
 

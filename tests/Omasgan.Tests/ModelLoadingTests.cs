@@ -12,7 +12,7 @@ public sealed class ModelLoadingTests : IDisposable
 
     public ModelLoadingTests()
     {
-        using var detector = OmasganDetector.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 2));
+        using var detector = OmasganTrainer.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 2));
         detector.Save(dir);
     }
 
@@ -132,5 +132,21 @@ public sealed class ModelLoadingTests : IDisposable
     {
         EditManifest(m => m["options"]!["scorer"]!["zeta"] = 7);
         Assert.Contains("ScorerOptions.Zeta must be in [0, 1]", LoadFails().Message);
+    }
+
+    [Fact]
+    public void A_model_saved_before_thresholds_were_fixed_at_fit_loads_with_the_default_contamination()
+    {
+        EditManifest(m => m.AsObject().Remove("contamination"));
+        using var loaded = OmasganDetector.Load(dir);
+        Assert.Equal(ScoreThreshold.DefaultContamination, loaded.Threshold.Contamination);
+        Assert.Equal(loaded.Threshold.For(ScoreThreshold.DefaultContamination), loaded.Threshold.Value);
+    }
+
+    [Fact]
+    public void A_model_manifest_of_a_newer_format_is_refused_naming_its_version()
+    {
+        EditManifest(m => m["format_version"] = 99);
+        Assert.Contains("format version 99", LoadFails().Message);
     }
 }

@@ -40,11 +40,11 @@ public class ScalingAndInitialisationTests
         {
             Scorer = new ScorerOptions { Steps = 0, Initialization = ScorerInitialization.NegatedStage3Discriminator },
         };
-        using var detector = OmasganDetector.Fit(DetectorTests.ToyTraining(), options);
+        using var detector = OmasganTrainer.Fit(DetectorTests.ToyTraining(), options);
         Tensor probe = DetectorTests.ToyTraining(50, seed: 8);
         // S = −D′ and the Stage 3 score is −D′(x).
-        float[] scorer = detector.Score(probe, ScoreSource.Scorer);
-        float[] stage3 = detector.Score(probe, ScoreSource.Stage3Discriminator);
+        float[] scorer = detector.Score(probe, ScoreColumn.Scorer);
+        float[] stage3 = detector.Score(probe, ScoreColumn.Stage3Discriminator);
         for (int i = 0; i < scorer.Length; i++)
             Assert.Equal(stage3[i], scorer[i], 1e-5f);
     }
@@ -55,7 +55,7 @@ public class ScalingAndInitialisationTests
         // Data far from the origin: samples of a trained Stage 1 generator land near it only if the
         // standardisation is undone.
         Tensor data = DetectorTests.ToyTraining() + 100;
-        using var detector = OmasganDetector.Fit(data, DetectorTests.TinyOptions(steps: 100));
+        using var detector = OmasganTrainer.Fit(data, DetectorTests.TinyOptions(steps: 100));
         Tensor samples = detector.Sample(SampleSource.Stage1Generator, 200);
         double meanX = samples[.., 0].mean().item<float>();
         Assert.InRange(meanX, 100, 106);
@@ -65,7 +65,7 @@ public class ScalingAndInitialisationTests
     public void Discriminator_steps_out_of_range_are_rejected()
     {
         var options = DetectorTests.TinyOptions() with { FGan = new FGanOptions { DiscriminatorSteps = 0 } };
-        var e = Assert.Throws<InvalidOptionException>(() => OmasganDetector.Fit(DetectorTests.ToyTraining(), options));
+        var e = Assert.Throws<InvalidOptionException>(() => OmasganTrainer.Fit(DetectorTests.ToyTraining(), options));
         Assert.Contains("FGanOptions.DiscriminatorSteps must be in [1, 100]", e.Message);
     }
 

@@ -19,14 +19,14 @@ public class TrainingSmokeTests
         Tensor data = DetectorTests.ToyTraining(256);
         var generator = new MlpArchitecture { HiddenWidth = 16 }.CreateGenerator(2, [2]);
         var discriminator = new MlpArchitecture { HiddenWidth = 16 }.CreateDiscriminator([2]);
-        var context = new StageContext(data, Divergence.Pearson, 2);
+        var context = new StageContext(data, Losses.AdversarialObjectives.Objective(Divergence.Pearson), 2);
         using var optimizer = optim.Adam(discriminator.parameters(), 1e-2);
         double Loss()
         {
             using var _ = no_grad();
             using var scope = NewDisposeScope();
             Tensor fake = generator.call(rand(256, 2));
-            return Losses.StageLosses.FGanDiscriminator(Divergence.Pearson, discriminator.call(data), discriminator.call(fake)).item<float>();
+            return Losses.StageLosses.FGanDiscriminator(Losses.AdversarialObjectives.Objective(Divergence.Pearson), discriminator.call(data), discriminator.call(fake)).item<float>();
         }
         double before = Loss();
         var options = new FGanOptions { BatchSize = 64, GradientPenaltyWeight = 0 };
@@ -42,7 +42,7 @@ public class TrainingSmokeTests
     public void Progress_is_reported_for_every_stage_up_to_its_last_step()
     {
         var seen = new List<StageProgress>();
-        using var detector = OmasganDetector.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 25), new SyncProgress(seen.Add));
+        using var detector = OmasganTrainer.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 25), new SyncProgress(seen.Add));
         foreach (OmasganStage stage in Enum.GetValues<OmasganStage>())
         {
             var reports = seen.Where(p => p.Stage == stage).ToList();
@@ -57,7 +57,7 @@ public class TrainingSmokeTests
         // Tensors alive on this thread at each progress report; the report comes from inside a
         // step's dispose scope, so a step that leaked would raise the count report after report.
         var live = new List<(OmasganStage Stage, int Step, long Count)>();
-        using var detector = OmasganDetector.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 200),
+        using var detector = OmasganTrainer.Fit(DetectorTests.ToyTraining(), DetectorTests.TinyOptions(steps: 200),
             new SyncProgress(p => live.Add((p.Stage, p.Step, DisposeScopeManager.Statistics.ThreadTotalLiveCount))));
         foreach (OmasganStage stage in Enum.GetValues<OmasganStage>())
         {

@@ -1,3 +1,4 @@
+using Omasgan.Detection;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -5,23 +6,17 @@ using static TorchSharp.torch.nn;
 namespace Omasgan.Baselines;
 
 /// <summary>What the network baselines share: a module trained by Adam on random normal batches, scored in eval mode, saved as weights.</summary>
-public abstract class NetworkBaseline : IBaselineDetector
+public abstract class NetworkBaseline : BaselineDetector
 {
     private const string WeightsFileName = "weights.bin";
-    private const int ScoreBatchSize = 1024;
 
-    protected NetworkBaseline(Module<Tensor, Tensor> network, long[] sampleShape)
+    protected NetworkBaseline(InputPipeline input, Module<Tensor, Tensor> network, long[] sampleShape) : base(input, sampleShape)
     {
         Network = network;
-        SampleShape = sampleShape;
+        Network.eval();
     }
 
     protected Module<Tensor, Tensor> Network { get; }
-    public long[] SampleShape { get; }
-    public abstract string Name { get; }
-
-    /// <summary>Per-sample anomaly score of a batch, higher = more anomalous.</summary>
-    protected abstract Tensor ScoreBatch(Tensor batch);
 
     /// <summary>The per-sample loss minimised in training (its mean is stepped on).</summary>
     protected abstract Tensor TrainingLoss(Tensor batch);
@@ -50,35 +45,22 @@ public abstract class NetworkBaseline : IBaselineDetector
         Network.eval();
     }
 
-    public float[] Score(Tensor samples)
-    {
-        if (!samples.shape[1..].SequenceEqual(SampleShape))
-            throw new ArgumentException($"The {Name} detector takes samples of shape [{string.Join(", ", SampleShape)}]; got [{string.Join(", ", samples.shape)}].");
-        Network.eval();
-        return BaselineDetectors.InBatches(samples, ScoreBatchSize, ScoreBatch);
-    }
-
-    public void Save(string directory)
-    {
-        BaselineDetectors.WriteDescription(directory, Describe());
+    protected override void SaveContent(string directory) =>
         AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             Network.save(writer);
         });
-    }
 
-    private protected abstract BaselineDescription Describe();
-
-    /// <summary>Loads the saved weights into <paramref name="baseline"/>'s network.</summary>
-    protected static T LoadWeights<T>(string directory, T baseline) where T : NetworkBaseline
+    /// <summary>Loads the saved weights and threshold into <paramref name="baseline"/>.</summary>
+    private protected static T LoadWeights<T>(string directory, T baseline, BaselineManifest manifest) where T : NetworkBaseline
     {
         baseline.Network.load(Path.Combine(directory, WeightsFileName), strict: true);
         baseline.Network.eval();
-        return baseline;
+        return baseline.Restored<T>(manifest);
     }
 
-    public void Dispose() => Network.Dispose();
+    public override void Dispose() => Network.Dispose();
 }
 
 /// <summary>
@@ -90,9 +72,10 @@ public sealed class AutoencoderDetector : NetworkBaseline
 {
     public const int CodeSize = 32;
 
-    private AutoencoderDetector(long[] sampleShape) : base(Build(Channels(sampleShape)), sampleShape) { }
+    private AutoencoderDetector(InputPipeline input, long[] sampleShape) : base(input, Build(Channels(sampleShape)), sampleShape) { }
 
     public override string Name => BaselineDetectors.Autoencoder;
+    protected override string Title => "conv. autoencoder";
 
     private static Module<Tensor, Tensor> Build(int c) => Sequential(
         Conv2d(c, 16, 4, stride: 2, padding: 1), LeakyReLU(0.2),
@@ -104,9 +87,9 @@ public sealed class AutoencoderDetector : NetworkBaseline
         ConvTranspose2d(32, 16, 4, stride: 2, padding: 1), BatchNorm2d(16), ReLU(),
         ConvTranspose2d(16, c, 4, stride: 2, padding: 1), Tanh());
 
-    internal static AutoencoderDetector Fit(Tensor normal, BaselineOptions options)
+    internal static AutoencoderDetector Fit(InputPipeline input, Tensor normal, BaselineOptions options)
     {
-        var detector = new AutoencoderDetector(normal.shape[1..]);
+        var detector = new AutoencoderDetector(input, normal.shape[1..]);
         detector.Train(normal, options, learningRate: 1e-3);
         return detector;
     }
@@ -116,10 +99,8 @@ public sealed class AutoencoderDetector : NetworkBaseline
     protected override Tensor ScoreBatch(Tensor batch) =>
         (Network.call(batch) - batch).square().reshape(batch.shape[0], -1).mean([1]);
 
-    private protected override BaselineDescription Describe() => new(Name, SampleShape);
-
-    internal static AutoencoderDetector Load(string directory, BaselineDescription description) =>
-        LoadWeights(directory, new AutoencoderDetector(description.SampleShape));
+    internal static AutoencoderDetector Load(string directory, InputPipeline input, BaselineManifest manifest) =>
+        LoadWeights(directory, new AutoencoderDetector(input, manifest.SampleShape), manifest);
 }
 
 /// <summary>
@@ -136,19 +117,20 @@ public sealed class DeepSvddDetector : NetworkBaseline
     public const float MinimumCentre = 0.1f;
     private readonly Tensor centre;
 
-    private DeepSvddDetector(long[] sampleShape, float[] centre) : base(Build(Channels(sampleShape)), sampleShape) =>
+    private DeepSvddDetector(InputPipeline input, long[] sampleShape, float[] centre) : base(input, Build(Channels(sampleShape)), sampleShape) =>
         this.centre = tensor(centre);
 
     public override string Name => BaselineDetectors.DeepSvdd;
+    protected override string Title => "Deep SVDD";
 
     private static Module<Tensor, Tensor> Build(int c) => Sequential(
         Conv2d(c, 8, 5, padding: 2, bias: false), BatchNorm2d(8, affine: false), LeakyReLU(0.1), MaxPool2d(2),
         Conv2d(8, 4, 5, padding: 2, bias: false), BatchNorm2d(4, affine: false), LeakyReLU(0.1), MaxPool2d(2),
         Flatten(), Linear(4 * 8 * 8, RepresentationSize, hasBias: false));
 
-    internal static DeepSvddDetector Fit(Tensor normal, BaselineOptions options)
+    internal static DeepSvddDetector Fit(InputPipeline input, Tensor normal, BaselineOptions options)
     {
-        var detector = new DeepSvddDetector(normal.shape[1..], new float[RepresentationSize]);
+        var detector = new DeepSvddDetector(input, normal.shape[1..], new float[RepresentationSize]);
         using (no_grad())
         {
             // c: the mean representation of (up to) 50 batches of training data in training mode.
@@ -172,12 +154,18 @@ public sealed class DeepSvddDetector : NetworkBaseline
 
     protected override Tensor ScoreBatch(Tensor batch) => (Network.call(batch) - centre).square().sum(1);
 
-    private protected override BaselineDescription Describe() => new(Name, SampleShape, Centre: centre.data<float>().ToArray());
-
-    internal static DeepSvddDetector Load(string directory, BaselineDescription description)
+    public override void Dispose()
     {
-        if (description.Centre is not { Length: RepresentationSize } c)
-            throw new Detection.ModelLoadException($"{directory}: the Deep SVDD centre is missing or of the wrong size.");
-        return LoadWeights(directory, new DeepSvddDetector(description.SampleShape, c));
+        centre.Dispose();
+        base.Dispose();
+    }
+
+    private protected override BaselineManifest Describe(BaselineManifest manifest) => manifest with { Centre = centre.data<float>().ToArray() };
+
+    internal static DeepSvddDetector Load(string directory, InputPipeline input, BaselineManifest manifest)
+    {
+        if (manifest.Centre is not { Length: RepresentationSize } c)
+            throw new ModelLoadException($"{directory}: the Deep SVDD centre is missing or of the wrong size.");
+        return LoadWeights(directory, new DeepSvddDetector(input, manifest.SampleShape, c), manifest);
     }
 }

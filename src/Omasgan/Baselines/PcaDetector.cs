@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
+using Omasgan.Detection;
 using static TorchSharp.torch;
 
 namespace Omasgan.Baselines;
@@ -9,21 +10,23 @@ namespace Omasgan.Baselines;
 /// ML.NET's randomized-PCA anomaly detector (Microsoft.ML, called as it is): the normalised
 /// reconstruction error of a sample from the normal data's top principal components; higher = more anomalous.
 /// </summary>
-public sealed class PcaDetector : IBaselineDetector
+public sealed class PcaDetector : BaselineDetector
 {
     private const string ModelFileName = "pca.zip";
     private readonly MLContext context;
     private readonly ITransformer model;
     private readonly int features;
 
-    private PcaDetector(MLContext context, ITransformer model, int features)
+    private PcaDetector(InputPipeline input, long[] sampleShape, MLContext context, ITransformer model) : base(input, sampleShape)
     {
         this.context = context;
         this.model = model;
-        this.features = features;
+        features = checked((int)sampleShape.Aggregate(1L, (a, b) => a * b));
     }
 
-    public string Name => BaselineDetectors.Pca;
+    public override string Name => BaselineDetectors.Pca;
+    protected override string Title => "PCA (ML.NET)";
+    protected override int ScoreBatchSize => 8192;
 
     private sealed class Row
     {
@@ -40,10 +43,10 @@ public sealed class PcaDetector : IBaselineDetector
         return context.Data.LoadFromEnumerable(rows, schema);
     }
 
-    internal static PcaDetector Fit(Tensor normal, int rank, int seed)
+    internal static PcaDetector Fit(InputPipeline input, Tensor prepared, int rank, int seed)
     {
         var context = new MLContext(seed);
-        int features = checked((int)(normal.numel() / normal.shape[0]));
+        int features = checked((int)(prepared.numel() / prepared.shape[0]));
         var trainer = context.AnomalyDetection.Trainers.RandomizedPca(new RandomizedPcaTrainer.Options
         {
             FeatureColumnName = nameof(Row.Features),
@@ -51,33 +54,26 @@ public sealed class PcaDetector : IBaselineDetector
             Seed = seed,
             EnsureZeroMean = true,
         });
-        return new PcaDetector(context, trainer.Fit(View(context, normal)), features);
+        return new PcaDetector(input, prepared.shape[1..], context, trainer.Fit(View(context, prepared)));
     }
 
-    public float[] Score(Tensor samples)
-    {
-        int given = checked((int)(samples.numel() / Math.Max(1, samples.shape[0])));
-        if (given != features)
-            throw new ArgumentException($"The PCA detector takes samples of {features} values; got {given}.");
-        IDataView scored = model.Transform(View(context, samples));
-        return scored.GetColumn<float>("Score").ToArray();
-    }
+    protected override Tensor ScoreBatch(Tensor prepared) =>
+        tensor(model.Transform(View(context, prepared)).GetColumn<float>("Score").ToArray());
 
-    public void Save(string directory)
-    {
-        BaselineDetectors.WriteDescription(directory, new BaselineDescription(Name, [features]));
+    protected override void SaveContent(string directory) =>
         AtomicFile.Write(Path.Combine(directory, ModelFileName), stream =>
             context.Model.Save(model, View(context, zeros(1, features)).Schema, stream));
-    }
 
-    internal static PcaDetector Load(string directory)
+    internal static PcaDetector Load(string directory, InputPipeline input, BaselineManifest manifest)
     {
         var context = new MLContext();
         using FileStream stream = File.OpenRead(Path.Combine(directory, ModelFileName));
         ITransformer model = context.Model.Load(stream, out DataViewSchema schema);
-        var type = (VectorDataViewType)schema[nameof(Row.Features)].Type;
-        return new PcaDetector(context, model, type.Size);
+        var detector = new PcaDetector(input, manifest.SampleShape, context, model);
+        if (((VectorDataViewType)schema[nameof(Row.Features)].Type).Size != detector.features)
+            throw new ModelLoadException($"{directory}: the saved PCA model does not fit samples of shape [{string.Join(", ", manifest.SampleShape)}].");
+        return detector.Restored<PcaDetector>(manifest);
     }
 
-    public void Dispose() { }
+    public override void Dispose() { }
 }

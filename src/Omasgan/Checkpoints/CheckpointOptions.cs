@@ -1,6 +1,6 @@
 namespace Omasgan.Checkpoints;
 
-/// <summary>Where and how often <see cref="Detection.OmasganDetector.Fit"/> saves its progress.</summary>
+/// <summary>Where and how often <see cref="Detection.OmasganTrainer"/> saves its progress.</summary>
 public sealed record CheckpointOptions
 {
     public const int DefaultInterval = 500;

@@ -19,9 +19,13 @@ public sealed record ModelManifest : ISealedManifest
     public required long[] SampleShape { get; init; }
     public required int LatentDim { get; init; }
     public required string WeightsSha256 { get; init; }
+    /// <summary>Quantiles 0, 0.001, …, 1 of the scorer's scores on the normal training data.</summary>
     public required double[] TrainingScoreQuantiles { get; init; }
+    /// <summary>The share of the training data above the threshold fixed at fit time (absent in models saved before it was: the default).</summary>
+    public double Contamination { get; init; } = ScoreThreshold.DefaultContamination;
+    /// <summary>The input pipeline's feature scaling.</summary>
     public FeatureScaling? Scaling { get; init; }
-    /// <summary>For image detectors: the raw images it takes and how they are prepared.</summary>
+    /// <summary>The input pipeline's image preparation: the raw images the detector takes (image detectors only).</summary>
     public ImageInput? Input { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
     public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
@@ -81,9 +85,10 @@ public sealed partial class OmasganDetector
             SampleShape = SampleShape,
             LatentDim = LatentDim,
             WeightsSha256 = Hashes.OfFile(weights),
-            TrainingScoreQuantiles = TrainingScoreQuantiles.ToArray(),
-            Scaling = Scaling,
-            Input = Input,
+            TrainingScoreQuantiles = Threshold.TrainingQuantiles,
+            Contamination = Threshold.Contamination,
+            Scaling = Input.Scaling,
+            Input = Input.Image,
             Versions = LibraryVersions,
         };
         Manifests.Write(Path.Combine(directory, ManifestFileName), manifest);
@@ -150,7 +155,12 @@ public sealed partial class OmasganDetector
             networks.Dispose();
             throw new ModelLoadException($"{manifestPath}: the image input does not fit samples of shape [{string.Join(", ", manifest.SampleShape)}].");
         }
-        return new OmasganDetector(manifest.Options, manifest.SampleShape, manifest.LatentDim, networks, manifest.Scaling,
-            manifest.TrainingScoreQuantiles) { Input = manifest.Input };
+        if (manifest.Contamination is not (>= 0 and <= 1))
+        {
+            networks.Dispose();
+            throw new ModelLoadException($"{manifestPath}: contamination {manifest.Contamination} is not a share in [0, 1].");
+        }
+        return new OmasganDetector(manifest.Options, new InputPipeline(manifest.Input, manifest.Scaling), manifest.SampleShape,
+            manifest.LatentDim, networks, new ScoreThreshold(manifest.Contamination, manifest.TrainingScoreQuantiles));
     }
 }

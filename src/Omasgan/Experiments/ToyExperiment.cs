@@ -75,15 +75,15 @@ public static class ToyExperiment
         Tensor anomalies = options.Data.SampleAnomalies(options.BoxAnomalies, options.GapAnomalies, dataGenerator);
 
         var stageClock = new StageClock(progress);
-        using OmasganDetector detector = OmasganDetector.Fit(training, options.Detector, stageClock, checkpoints);
+        using OmasganDetector detector = OmasganTrainer.Fit(training, options.Detector, stageClock, checkpoints);
         stageClock.Finish();
 
         Tensor test = cat([normalTest, anomalies], 0);
         bool[] labels = [.. Enumerable.Repeat(false, (int)normalTest.shape[0]), .. Enumerable.Repeat(true, (int)anomalies.shape[0])];
-        var testScores = Enum.GetValues<ScoreSource>().ToDictionary(source => source,
-            source => detector.Score(test, source).Select(s => (double)s).ToArray());
-        var curves = testScores.ToDictionary(s => SourceName(s.Key), s => new RocCurve(s.Value, labels));
-        DetectionMetrics scorerMetrics = DetectionMetrics.Compute(curves[SourceName(ScoreSource.Scorer)]);
+        var testScores = detector.Columns.ToDictionary(column => column,
+            column => detector.Score(test, column).Select(s => (double)s).ToArray());
+        var curves = testScores.ToDictionary(s => s.Key.Key, s => new RocCurve(s.Value, labels));
+        DetectionMetrics scorerMetrics = DetectionMetrics.Compute(curves[ScoreColumn.Scorer.Key]);
 
         Tensor stage1Samples = detector.Sample(SampleSource.Stage1Generator, options.GeneratedSamples);
         Tensor boundarySamples = detector.Sample(SampleSource.Boundary, options.GeneratedSamples);
@@ -96,7 +96,7 @@ public static class ToyExperiment
 
         detector.Save(Path.Combine(runDirectory, "model"));
         WritePictures(runDirectory, options, detector, training, anomalies, stage1Samples, boundarySamples, curves,
-            testScores[ScoreSource.Scorer], labels);
+            testScores[ScoreColumn.Scorer], labels);
 
         var result = new ToyResult(Path.GetFullPath(runDirectory), scorerMetrics,
             curves.ToDictionary(c => c.Key, c => c.Value.Auroc()), boundary, stageClock.Seconds, clock.Elapsed.TotalSeconds);
@@ -106,14 +106,6 @@ public static class ToyExperiment
 
     /// <summary>Reads options written as a run's config.json.</summary>
     public static ToyExperimentOptions ReadOptions(string path) => ConfigFile.Read<ToyExperimentOptions>(path, "experiment options");
-
-    public static string SourceName(ScoreSource source) => source switch
-    {
-        ScoreSource.Scorer => "scorer",
-        ScoreSource.Stage1Discriminator => "stage1_discriminator",
-        ScoreSource.Stage3Discriminator => "stage3_discriminator",
-        _ => source.ToString(),
-    };
 
     /// <summary>Median over samples of the Euclidean distance to the nearest training point.</summary>
     public static double MedianNearestDistance(Tensor samples, Tensor data) => NearestDistanceQuantile(samples, data, 0.5);

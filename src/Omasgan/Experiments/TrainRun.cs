@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Omasgan.Checkpoints;
 using Omasgan.Data;
 using Omasgan.Detection;
 using Omasgan.Evaluation;
@@ -40,7 +39,6 @@ public sealed record TrainConfig
 public sealed record TrainResult
 {
     public required IReadOnlyDictionary<string, DetectionMetrics> Detectors { get; init; }
-    public required IReadOnlyDictionary<string, double> StageSeconds { get; init; }
     public required double TrainSeconds { get; init; }
     public required long NormalTrainingImages { get; init; }
     public long TestImages { get; init; }
@@ -61,11 +59,12 @@ public static class TrainRun
         return ConfigFile.Read<TrainConfig>(path, "a run configuration");
     }
 
-    public static TrainResult Run(TrainConfig config, string runDirectory, IFitObserver observer, CheckpointOptions checkpoints)
+    /// <param name="fit">how the fit runs: seed, checkpoints (in the run folder), resume, rollbacks.</param>
+    public static TrainResult Run(TrainConfig config, string runDirectory, FitSettings fit)
     {
         config.Validate();
-        if (File.Exists(Path.Combine(runDirectory, ImageRun.MetricsFileName)))
-            throw new ArgumentException(checkpoints.Resume
+        if (File.Exists(Path.Combine(runDirectory, DetectorRun.MetricsFileName)))
+            throw new ArgumentException(fit.Resume
                 ? $"{runDirectory}: the run is already complete; nothing to resume."
                 : $"{runDirectory}: the folder already holds a complete run; choose another --out.");
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -76,22 +75,26 @@ public static class TrainRun
         {
             Directory.CreateDirectory(runDirectory);
             AtomicFile.WriteAllText(Path.Combine(runDirectory, ConfigFileName), JsonSerializer.Serialize(config, OmasganDetector.JsonOptions));
-            var (detector, stageSeconds) = ImageRun.Train(normal, config.Detector, runDirectory, config.TensorBoard, observer,
-                $"Training on {normal.Count} normal images of {normal.Source}", checkpoints);
-            using (detector)
+            using IAnomalyDetector detector = new OmasganTrainer(config.Detector).Fit(normal.Images, fit with
             {
+                Seed = config.Detector.Seed,
+                RunDirectory = runDirectory,
+                TensorBoard = config.TensorBoard,
+                Title = $"Training on {normal.Count} normal images of {normal.Source}",
+            });
+            {
+                detector.Save(Path.Combine(runDirectory, DetectorRun.ModelFolder));
                 double trainSeconds = clock.Elapsed.TotalSeconds;
-                ImageEvaluation? evaluation = test is null ? null : ImageRun.Evaluate(detector, test, anomalous!, runDirectory);
+                DetectorEvaluation? evaluation = test is null ? null : DetectorRun.Evaluate(detector, test, anomalous!, runDirectory);
                 var result = new TrainResult
                 {
-                    Detectors = evaluation?.Detectors ?? new Dictionary<string, DetectionMetrics>(),
-                    StageSeconds = stageSeconds,
+                    Detectors = evaluation?.ByKey() ?? new Dictionary<string, DetectionMetrics>(),
                     TrainSeconds = trainSeconds,
                     NormalTrainingImages = normal.Count,
                     TestImages = test?.Count ?? 0,
                     AnomalousTestImages = anomalous?.Count(a => a) ?? 0,
                 };
-                ImageRun.WriteMetrics(runDirectory, result);
+                DetectorRun.WriteMetrics(runDirectory, result);
                 return result;
             }
         }
@@ -120,7 +123,7 @@ public static class TrainRun
         ImageSet testSet = DatasetCatalog.Load(name, DataSplit.Test, config.DataDirectory);
         try
         {
-            var (normalSet, anomalous) = ImageRun.LeaveOut(train, testSet, k);
+            var (normalSet, anomalous) = DetectorRun.LeaveOut(train, testSet, k);
             return (normalSet, testSet, anomalous);
         }
         catch

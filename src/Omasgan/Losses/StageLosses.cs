@@ -1,45 +1,47 @@
-using Omasgan.Divergences;
 using static TorchSharp.torch;
 
 namespace Omasgan.Losses;
 
 /// <summary>
-/// The loss of each stage as a pure function of discriminator outputs (raw v). Real-side terms go
-/// through T, fake-side terms through F*; see the method specification for the derivations.
+/// The loss of each stage as a pure function of discriminator outputs (raw v), written with the
+/// batch terms of an <see cref="IAdversarialObjective"/>; for an f-divergence the real-side terms go
+/// through T and the fake-side terms through F* (see the method specification for the derivations).
 /// </summary>
 public static class StageLosses
 {
-    /// <summary>Stage 1/2 discriminator: mean F*(D(fake)) − mean T(D(x)).</summary>
-    public static Tensor FGanDiscriminator(Divergence f, Tensor onReal, Tensor onFake) =>
-        f.Conjugate(onFake).mean() - f.Activation(onReal).mean();
+    /// <summary>Stage 1/2 discriminator: fake term on G(z) + real term on x (f-GAN: mean F*(D(fake)) − mean T(D(x))).</summary>
+    public static Tensor FGanDiscriminator(IAdversarialObjective f, Tensor onReal, Tensor onFake) =>
+        f.FakeTerm(onFake) + f.RealTerm(onReal);
 
-    /// <summary>Stage 1 generator (and Stage 3's G′ before its weight): −mean F*(D(G(z))).</summary>
-    public static Tensor FGanGenerator(Divergence f, Tensor onFake) =>
-        -f.Conjugate(onFake).mean();
+    /// <summary>Stage 1 generator (and Stage 3's G′ before its weight): f-GAN −mean F*(D(G(z))).</summary>
+    public static Tensor FGanGenerator(IAdversarialObjective f, Tensor onFake) => f.GeneratorTerm(onFake);
 
     /// <summary>
-    /// Stage 2 boundary generator: mean F*(D(B(z))) + μ·nearest-data distance + ν·scattering.
+    /// Stage 2 boundary generator: the generator's game reversed, plus μ·nearest-data distance + ν·scattering
+    /// (f-GAN: mean F*(D(B(z))) + μ·… + ν·…).
     /// </summary>
-    public static Tensor BoundaryGenerator(Divergence f, Tensor onBoundary, Tensor nearestData, Tensor scattering,
+    public static Tensor BoundaryGenerator(IAdversarialObjective f, Tensor onBoundary, Tensor nearestData, Tensor scattering,
         double mu, double nu) =>
-        f.Conjugate(onBoundary).mean() + mu * nearestData + nu * scattering;
+        -f.GeneratorTerm(onBoundary) + mu * nearestData + nu * scattering;
 
     /// <summary>
-    /// Stage 3 discriminator D′: β·mean F*(D′(G′(z))) + γ_b·mean F*(D′(B(z))) − δ·mean T(D′(G(z))) − α·mean T(D′(x)).
+    /// Stage 3 discriminator D′: β·fake(G′(z)) + γ_b·fake(B(z)) + δ·real(G(z)) + α·real(x)
+    /// (f-GAN: β·mean F*(D′(G′(z))) + γ_b·mean F*(D′(B(z))) − δ·mean T(D′(G(z))) − α·mean T(D′(x))).
     /// </summary>
-    public static Tensor RetrainingDiscriminator(Divergence f, Tensor onReal, Tensor onStage1Samples,
+    public static Tensor RetrainingDiscriminator(IAdversarialObjective f, Tensor onReal, Tensor onStage1Samples,
         Tensor onOwnSamples, Tensor onBoundary, double alpha, double beta, double gammaBoundary, double delta) =>
-        beta * f.Conjugate(onOwnSamples).mean()
-        + gammaBoundary * f.Conjugate(onBoundary).mean()
-        - delta * f.Activation(onStage1Samples).mean()
-        - alpha * f.Activation(onReal).mean();
+        beta * f.FakeTerm(onOwnSamples)
+        + gammaBoundary * f.FakeTerm(onBoundary)
+        + delta * f.RealTerm(onStage1Samples)
+        + alpha * f.RealTerm(onReal);
 
     /// <summary>
-    /// Stage 4 scorer S: (1 − ζ)·mean F*(S(G′(z))) + ζ·mean F*(S(x)) − mean T(S(B(z))). The boundary
-    /// samples are S's "real" side, so S(x) is high off the normal support.
+    /// Stage 4 scorer S: (1 − ζ)·fake(G′(z)) + ζ·fake(x) + real(B(z)) (f-GAN: (1 − ζ)·mean F*(S(G′(z))) +
+    /// ζ·mean F*(S(x)) − mean T(S(B(z)))). The boundary samples are S's "real" side, so S(x) is high off
+    /// the normal support.
     /// </summary>
-    public static Tensor Scorer(Divergence f, Tensor onReal, Tensor onOwnSamples, Tensor onBoundary, double zeta) =>
-        (1 - zeta) * f.Conjugate(onOwnSamples).mean()
-        + zeta * f.Conjugate(onReal).mean()
-        - f.Activation(onBoundary).mean();
+    public static Tensor Scorer(IAdversarialObjective f, Tensor onReal, Tensor onOwnSamples, Tensor onBoundary, double zeta) =>
+        (1 - zeta) * f.FakeTerm(onOwnSamples)
+        + zeta * f.FakeTerm(onReal)
+        + f.RealTerm(onBoundary);
 }

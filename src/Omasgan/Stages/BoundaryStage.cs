@@ -56,7 +56,7 @@ public sealed class BoundaryStage(BoundaryOptions options)
             Tensor samples = boundary.call(z);
             Tensor nearest = NearestDataDistance.Mean(samples, context.Data, Options.SquaredDistances, Options.NearestDataChunk);
             Tensor scattering = Scattering.Compute(z, samples, Options.SquaredDistances);
-            Tensor lossB = StageLosses.BoundaryGenerator(context.Divergence, discriminator.call(samples), nearest, scattering,
+            Tensor lossB = StageLosses.BoundaryGenerator(context.Objective, discriminator.call(samples), nearest, scattering,
                 Options.NearestDataWeight, Options.ScatteringWeight);
             return (lossB, [("B", lossB), ("nearest", nearest), ("scatter", scattering)]);
         });

@@ -28,7 +28,7 @@ public sealed class FGanStage(FGanOptions options)
         Options.Validate();
         TrainAdversarially(context, OmasganStage.FGan, Options, generator, discriminator, z =>
         {
-            Tensor lossG = StageLosses.FGanGenerator(context.Divergence, discriminator.call(generator.call(z)));
+            Tensor lossG = StageLosses.FGanGenerator(context.Objective, discriminator.call(generator.call(z)));
             return (lossG, [("G", lossG)]);
         });
     }
@@ -73,7 +73,7 @@ public sealed class FGanStage(FGanOptions options)
     {
         Tensor real = context.RealBatch((int)fake.shape[0]);
         Tensor loss = WithPenalty(context, discriminator, real, options.GradientPenaltyWeight,
-            onReal => StageLosses.FGanDiscriminator(context.Divergence, onReal, discriminator.call(fake.detach())));
+            onReal => StageLosses.FGanDiscriminator(context.Objective, onReal, discriminator.call(fake.detach())));
         StageContext.Step(optimizer, loss);
         return loss;
     }
@@ -89,6 +89,6 @@ public sealed class FGanStage(FGanOptions options)
             return loss(discriminator.call(real));
         Tensor x = real.detach().requires_grad_(true);
         Tensor onReal = discriminator.call(x);
-        return loss(onReal) + GradientPenalty.Compute(context.Divergence, x, onReal, penaltyWeight);
+        return loss(onReal) + GradientPenalty.Compute(context.Objective, x, onReal, penaltyWeight);
     }
 }

@@ -62,14 +62,14 @@ public sealed class RetrainingStage(RetrainingOptions options)
                 Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
                 Tensor ownSamples = StageContext.SampleFrozen(generator, context.Latent(n));
                 Tensor loss = FGanStage.WithPenalty(context, discriminator, context.RealBatch(n), Options.GradientPenaltyWeight,
-                    onReal => StageLosses.RetrainingDiscriminator(context.Divergence, onReal,
+                    onReal => StageLosses.RetrainingDiscriminator(context.Objective, onReal,
                         discriminator.call(stage1Samples), discriminator.call(ownSamples), discriminator.call(boundarySamples),
                         Options.Alpha, Options.Beta, Options.GammaBoundary, Options.Delta));
                 StageContext.Step(optimizerD, loss);
                 return loss;
             });
 
-            Tensor lossG = Options.Beta * StageLosses.FGanGenerator(context.Divergence,
+            Tensor lossG = Options.Beta * StageLosses.FGanGenerator(context.Objective,
                 discriminator.call(generator.call(context.Latent(n))));
             StageContext.Step(optimizerG, lossG);
             context.Report(OmasganStage.Retraining, step, Options.Steps, ("D'", lossD), ("G'", lossG));

@@ -64,14 +64,14 @@ public sealed class ScorerStage(ScorerOptions options)
         boundary.eval();
         scorer.train();
         int n = Options.BatchSize;
-        StageContext own = Options.Divergence is { } d ? context.With(d) : context;
+        StageContext own = Options.Divergence is { } d ? context.With(d.Objective()) : context;
         for (int step = context.FirstStep(OmasganStage.Scorer, optimizer); step <= Options.Steps; step++)
         {
             using var scope = NewDisposeScope();
             Tensor ownSamples = StageContext.SampleFrozen(retrainedGenerator, context.Latent(n));
             Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
             Tensor loss = FGanStage.WithPenalty(own, scorer, context.RealBatch(n), Options.GradientPenaltyWeight,
-                onReal => StageLosses.Scorer(own.Divergence, onReal, scorer.call(ownSamples), scorer.call(boundarySamples), Options.Zeta));
+                onReal => StageLosses.Scorer(own.Objective, onReal, scorer.call(ownSamples), scorer.call(boundarySamples), Options.Zeta));
             StageContext.Step(optimizer, loss);
             context.Report(OmasganStage.Scorer, step, Options.Steps, ("S", loss));
             context.Completed(OmasganStage.Scorer, step, Options.Steps, optimizer);

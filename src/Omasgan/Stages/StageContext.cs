@@ -1,4 +1,4 @@
-using Omasgan.Divergences;
+using Omasgan.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,10 +18,10 @@ public interface IStageCheckpoints
     void Completed(OmasganStage stage, int step, int steps, IReadOnlyList<optim.Optimizer> optimizers);
 }
 
-/// <summary>What a stage needs besides its networks: the normal data, the divergence, latent
+/// <summary>What a stage needs besides its networks: the normal data, the adversarial objective, latent
 /// sampling, progress reporting and checkpoints.</summary>
 /// <param name="cancellation">checked at every step: a cancelled fit stops with <see cref="OperationCanceledException"/>, its last checkpoint kept.</param>
-public sealed class StageContext(Tensor data, Divergence divergence, int latentDim, IProgress<StageProgress>? progress = null,
+public sealed class StageContext(Tensor data, IAdversarialObjective objective, int latentDim, IProgress<StageProgress>? progress = null,
     IStageCheckpoints? checkpoints = null, CancellationToken cancellation = default)
 {
     private readonly IProgress<StageProgress>? progress = progress;
@@ -32,11 +32,11 @@ public sealed class StageContext(Tensor data, Divergence divergence, int latentD
 
     /// <summary>The whole normal training set (n, ...sample shape).</summary>
     public Tensor Data { get; } = data;
-    public Divergence Divergence { get; } = divergence;
+    public IAdversarialObjective Objective { get; } = objective;
     public int LatentDim { get; } = latentDim;
 
-    /// <summary>The same context with another divergence.</summary>
-    public StageContext With(Divergence other) => new(Data, other, LatentDim, progress, checkpoints, cancellation);
+    /// <summary>The same context with another objective.</summary>
+    public StageContext With(IAdversarialObjective other) => new(Data, other, LatentDim, progress, checkpoints, cancellation);
 
     /// <summary>The first step a stage runs: 1, or the step after a restored checkpoint.</summary>
     internal int FirstStep(OmasganStage stage, params optim.Optimizer[] optimizers)

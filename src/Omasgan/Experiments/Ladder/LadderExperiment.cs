@@ -212,14 +212,14 @@ public static class LadderExperiment
         OmasganOptions detectorOptions = RungDetector(options, data.Training, seed, out double trainingNn);
         var (test, labels) = data.Test();
 
-        using OmasganDetector detector = OmasganDetector.Fit(data.Training, detectorOptions);
+        using OmasganDetector detector = OmasganTrainer.Fit(data.Training, detectorOptions);
         double Auroc(float[] scores, bool[] flags) => new RocCurve(scores.Select(s => (double)s).ToArray(), flags).Auroc();
-        double scorer = Auroc(detector.Score(test, ScoreSource.Scorer), labels);
-        double stage1 = Auroc(detector.Score(test, ScoreSource.Stage1Discriminator), labels);
-        double stage3 = Auroc(detector.Score(test, ScoreSource.Stage3Discriminator), labels);
+        double scorer = Auroc(detector.Score(test, ScoreColumn.Scorer), labels);
+        double stage1 = Auroc(detector.Score(test, ScoreColumn.Stage1Discriminator), labels);
+        double stage3 = Auroc(detector.Score(test, ScoreColumn.Stage3Discriminator), labels);
         double knn;
-        using (IBaselineDetector baseline = BaselineDetectors.Fit(BaselineDetectors.Knn, data.Training,
-                   new BaselineOptions { Neighbours = options.Neighbours }, seed))
+        using (IAnomalyDetector baseline = new BaselineTrainer(BaselineDetectors.Knn, new BaselineOptions { Neighbours = options.Neighbours })
+                   .Fit(data.Training, new FitSettings { Seed = seed }))
             knn = Auroc(baseline.Score(test), labels);
 
         manual_seed(seed);
@@ -227,7 +227,7 @@ public static class LadderExperiment
         Tensor boundary = detector.Sample(SampleSource.Boundary, options.BoundarySamples);
         LadderDiagnostics diagnostics = LadderDiagnostics.Compute(data.Training, data.Anomalies, stage1Samples, boundary);
         bool[] boundaryLabels = [.. Enumerable.Repeat(false, (int)data.NormalTest.shape[0]), .. Enumerable.Repeat(true, options.BoundarySamples)];
-        double scorerBoundary = Auroc(detector.Score(cat([data.NormalTest, boundary], 0), ScoreSource.Scorer), boundaryLabels);
+        double scorerBoundary = Auroc(detector.Score(cat([data.NormalTest, boundary], 0), ScoreColumn.Scorer), boundaryLabels);
 
         return new LadderRow(variant, d, data.Features, seed, scorer, stage1, stage3, knn, scorerBoundary, diagnostics, trainingNn,
             detectorOptions.Boundary.NearestDataWeight, detectorOptions.Boundary.ScatteringWeight, detector.LatentDim,
@@ -294,7 +294,7 @@ public static class LadderExperiment
     /// <summary>"mean ± std" (sample std; just the mean for one value), to three significant decimals.</summary>
     public static string MeanStd(IReadOnlyList<double> values)
     {
-        var (mean, std, count) = Experiments.MeanStd.Of(values.ToArray());
+        var (mean, std, count) = Evaluation.MeanStd.Of(values.ToArray());
         string format = Math.Abs(mean) >= 100 ? "F0" : Math.Abs(mean) >= 10 ? "F1" : "F3";
         if (count < 2) return mean.ToString(format, CultureInfo.InvariantCulture);
         return string.Create(CultureInfo.InvariantCulture, $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {std.ToString(format, CultureInfo.InvariantCulture)}");

@@ -1,0 +1,74 @@
+using Omasgan.Baselines;
+using Omasgan.Checkpoints;
+using Omasgan.Detection;
+using Omasgan.Evaluation;
+
+namespace Omasgan.Experiments.Loo;
+
+/// <summary>What a leave-one-out run covers; saved as the run's loo-config.json.</summary>
+public sealed record LooOptions
+{
+    public required string Dataset { get; init; }
+    /// <summary>Where the dataset's files are (null: <see cref="Data.DatasetCatalog.Locate"/>'s search).</summary>
+    public string? DataDirectory { get; init; }
+    /// <summary>The classes left out in turn (null: all).</summary>
+    public int[]? Classes { get; init; }
+    public int[] Seeds { get; init; } = [OmasganOptions.DefaultSeed];
+    public string Preset { get; init; } = ImagePresets.Default;
+    /// <summary>
+    /// Validation instead of test: hold out the last <see cref="LooProtocol.ValidationFraction"/> of each
+    /// class of the training split, train on the rest and test on that held-out part. The test split is
+    /// not read. For choosing settings.
+    /// </summary>
+    public bool Validation { get; init; }
+    /// <summary>OMASGAN's options (the preset's, with any changes); each fold sets its own seed.</summary>
+    public required OmasganOptions Detector { get; init; }
+    /// <summary>The detectors compared, by name (<see cref="DetectorCatalog.Names"/>; default: all).</summary>
+    public string[] Detectors { get; init; } = [.. DetectorCatalog.Names];
+    /// <summary>Settings of the baselines.</summary>
+    public BaselineOptions Baselines { get; init; } = new();
+    public bool TensorBoard { get; init; }
+    public int CheckpointInterval { get; init; } = CheckpointOptions.DefaultInterval;
+    /// <summary>The command line that made the run, for the report.</summary>
+    public string Command { get; init; } = "";
+}
+
+/// <summary>One detector on one fold; written as the metrics.json of the fold's folder of that detector.</summary>
+public sealed record DetectorFold
+{
+    public required string Detector { get; init; }
+    /// <summary>AUROC, AUPRC and the equal-error-rate metrics of each of the detector's score columns.</summary>
+    public required IReadOnlyList<ColumnMetrics> Columns { get; init; }
+    public required double FitSeconds { get; init; }
+    public required double ScoreSeconds { get; init; }
+}
+
+/// <summary>One fold's row of the summary: every detector's result on it.</summary>
+public sealed record LooFold
+{
+    public required int Class { get; init; }
+    public required string ClassName { get; init; }
+    public required int Seed { get; init; }
+    /// <summary>Metrics per score column key, on the whole test split (or the validation part).</summary>
+    public required IReadOnlyDictionary<string, DetectionMetrics> Detectors { get; init; }
+    public required long NormalTrainingImages { get; init; }
+    public required long TestImages { get; init; }
+    public required long AnomalousTestImages { get; init; }
+    /// <summary>Seconds to fit and score, per detector.</summary>
+    public required IReadOnlyDictionary<string, double> DetectorSeconds { get; init; }
+}
+
+/// <summary>A leave-one-out run's summary: loo.json.</summary>
+public sealed record LooSummary
+{
+    public required LooOptions Options { get; init; }
+    /// <summary>Every score column of the run, in the order of the detectors.</summary>
+    public required IReadOnlyList<ScoreColumn> Columns { get; init; }
+    public required IReadOnlyList<LooFold> Folds { get; init; }
+    /// <summary>Per score column key: AUROC and AUPRC over all folds.</summary>
+    public required IReadOnlyDictionary<string, MeanStd> Auroc { get; init; }
+    public required IReadOnlyDictionary<string, MeanStd> Auprc { get; init; }
+    /// <summary>Seconds per fold of each detector (fit and score).</summary>
+    public required IReadOnlyDictionary<string, MeanStd> DetectorSeconds { get; init; }
+    public required IReadOnlyDictionary<string, string> Versions { get; init; }
+}

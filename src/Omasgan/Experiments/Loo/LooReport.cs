@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Omasgan.Detection;
+using Omasgan.Evaluation;
+
+namespace Omasgan.Experiments.Loo;
+
+/// <summary>A leave-one-out run's summary files: loo.json, loo.csv, auroc_by_class.png and report.md.</summary>
+public static class LooReport
+{
+    public const string SummaryFileName = "loo.json";
+    public const string TableFileName = "loo.csv";
+    public const string ReportFileName = "report.md";
+    public const string AurocPlotFileName = "auroc_by_class.png";
+
+    public static LooSummary Summarise(LooOptions options, IReadOnlyList<ScoreColumn> columns, IReadOnlyList<LooFold> folds) => new()
+    {
+        Options = options,
+        Columns = columns,
+        Folds = folds,
+        Auroc = columns.ToDictionary(c => c.Key, c => MeanStd.Of(folds.Select(f => f.Detectors[c.Key].Auroc).ToArray())),
+        Auprc = columns.ToDictionary(c => c.Key, c => MeanStd.Of(folds.Select(f => f.Detectors[c.Key].Auprc).ToArray())),
+        DetectorSeconds = folds.SelectMany(f => f.DetectorSeconds.Keys).Distinct()
+            .ToDictionary(d => d, d => MeanStd.Of(folds.Where(f => f.DetectorSeconds.ContainsKey(d)).Select(f => f.DetectorSeconds[d]).ToArray())),
+        Versions = OmasganDetector.LibraryVersions,
+    };
+
+    public static void Write(string runDirectory, LooSummary summary)
+    {
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, SummaryFileName), JsonSerializer.Serialize(summary, OmasganDetector.JsonOptions));
+        IReadOnlyList<ScoreColumn> columns = summary.Columns;
+        string[] timed = summary.DetectorSeconds.Keys.ToArray();
+        var inv = CultureInfo.InvariantCulture;
+        var csv = new StringBuilder("class,class_name,seed," + string.Join(",", columns.SelectMany(c => new[] { c.Key + "_auroc", c.Key + "_auprc" }))
+            + string.Concat(timed.Select(d => $",{d}_seconds")) + "\n");
+        foreach (LooFold f in summary.Folds)
+            csv.AppendLine(string.Create(inv,
+                $"{f.Class},\"{f.ClassName}\",{f.Seed},{string.Join(",", columns.SelectMany(c => new[] { f.Detectors[c.Key].Auroc, f.Detectors[c.Key].Auprc }).Select(v => v.ToString("R", inv)))}{string.Concat(timed.Select(d => "," + f.DetectorSeconds.GetValueOrDefault(d).ToString("F1", inv)))}"));
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, TableFileName), csv.ToString());
+        var rows = summary.Folds.Select(f => $"{f.Class} {f.ClassName}" + (summary.Options.Seeds.Length > 1 ? $" s{f.Seed}" : "")).ToArray();
+        Reporting.Plots.CategoryLines(Path.Combine(runDirectory, AurocPlotFileName), $"Leave-one-out AUROC per class: {summary.Options.Dataset}",
+            rows, "AUROC", columns.Select(c => (c.Title, summary.Folds.Select(f => f.Detectors[c.Key].Auroc).ToArray())));
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, ReportFileName), Report(summary));
+    }
+
+    internal static string Report(LooSummary summary)
+    {
+        LooOptions o = summary.Options;
+        var md = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        IReadOnlyList<ScoreColumn> columns = summary.Columns;
+        string tested = o.Validation
+            ? $"the held-out part of the training split (the last {LooProtocol.ValidationFraction:P1} of each class; the test split is not read)"
+            : "the whole test split";
+        md.AppendLine(inv, $"# Leave-one-out{(o.Validation ? " validation" : "")}: {o.Dataset}, preset {o.Preset}");
+        md.AppendLine();
+        md.AppendLine(inv, $"Each row trains every detector on the training split{(o.Validation ? "'s kept part" : "")} without that class (normal data only) and tests on {tested} with that class anomalous. {summary.Folds.Count} folds; seeds {string.Join(", ", o.Seeds)}. The best value of each row is in bold.");
+        foreach (var (metric, table) in new[] { ("AUROC", summary.Auroc), ("AUPRC", summary.Auprc) })
+        {
+            md.AppendLine();
+            md.AppendLine(inv, $"## {metric}");
+            md.AppendLine();
+            md.AppendLine("| class | seed | " + string.Join(" | ", columns.Select(c => c.Title)) + " |");
+            md.AppendLine("| --- | --- |" + string.Concat(columns.Select(_ => " --- |")));
+            foreach (LooFold f in summary.Folds)
+            {
+                double[] values = columns.Select(c => metric == "AUROC" ? f.Detectors[c.Key].Auroc : f.Detectors[c.Key].Auprc).ToArray();
+                md.AppendLine(inv, $"| {f.Class} {f.ClassName} | {f.Seed} | {string.Join(" | ", values.Select(v => Bold(v.ToString("F4", inv), v == values.Max())))} |");
+            }
+            double best = columns.Max(c => table[c.Key].Mean);
+            md.AppendLine(inv, $"| **mean ± std** | | {string.Join(" | ", columns.Select(c => Bold(table[c.Key].ToString(), table[c.Key].Mean == best)))} |");
+            if (metric == "AUROC")
+            {
+                md.AppendLine();
+                md.AppendLine(inv, $"![AUROC per class]({AurocPlotFileName})");
+            }
+        }
+        md.AppendLine();
+        ScoreColumn[] ranked = columns.OrderByDescending(c => summary.Auroc[c.Key].Mean).ToArray();
+        md.AppendLine(inv, $"Ranking by mean AUROC: {string.Join(", ", ranked.Select((c, i) => $"{i + 1}. {c.Title} {summary.Auroc[c.Key].Mean:F4}"))}.");
+        if (columns.Contains(ScoreColumn.Scorer) && columns.Contains(ScoreColumn.Stage1Discriminator))
+        {
+            string scorer = ScoreColumn.Scorer.Key, stage1 = ScoreColumn.Stage1Discriminator.Key;
+            int better = summary.Folds.Count(f => f.Detectors[scorer].Auroc > f.Detectors[stage1].Auroc);
+            md.AppendLine();
+            md.AppendLine(inv, $"Boundary samples: the scorer's mean AUROC is {summary.Auroc[scorer].Mean:F4} against {summary.Auroc[stage1].Mean:F4} for the Stage 1 discriminator alone (the ablation without boundary samples); the scorer is ahead on {better} of {summary.Folds.Count} folds.");
+        }
+        md.AppendLine();
+        md.AppendLine("## Data behind each number");
+        md.AppendLine();
+        LooFold first = summary.Folds[0];
+        md.AppendLine(inv, $"Every AUROC and AUPRC is computed on {tested} ({first.TestImages} images, of which the left-out class's {first.AnomalousTestImages} are the positives), by the same metric code for every detector. Every detector is fitted on the training split's images of the other classes only{(o.Validation ? ", less the held-out part" : "")} ({first.NormalTrainingImages} for the first row): the labels of the training split are used only to leave the class out{(o.Validation ? " and to hold out the same share of each class" : "")}, and no detector sees the images tested or any label while fitting. No detector uses early stopping; each trains for a fixed number of steps. {(o.Validation ? "This is a validation run, for choosing settings." : "Choose settings on a validation run (`omasgan loo --validation`, which holds out part of the training split and never reads the test split), not on these numbers.")}");
+        if (o.Detectors.Contains(OmasganDetector.DetectorName))
+        {
+            md.AppendLine();
+            md.AppendLine(SettingsSentence(o));
+        }
+        md.AppendLine();
+        md.AppendLine("The equal-error-rate metrics in each detector's metrics.json (threshold, F1, precision, recall, FP, FN, FPR, FNR, accuracy) are taken at a threshold chosen with the test labels: they describe how the scores separate, not what a detector with a threshold fixed before testing would reach (for that, the threshold saved with each model, which `omasgan score` applies).");
+        md.AppendLine();
+        md.AppendLine(inv, $"Seconds per fold (fit and score): {string.Join(", ", summary.DetectorSeconds.Select(d => $"{d.Key} {d.Value.Mean:F0} ± {d.Value.Std:F0}"))}. Versions: {string.Join(", ", summary.Versions.Select(v => $"{v.Key} {v.Value}"))}.");
+        md.AppendLine();
+        md.AppendLine("## Command and configuration");
+        md.AppendLine();
+        md.AppendLine("```");
+        md.AppendLine(o.Command);
+        md.AppendLine("```");
+        md.AppendLine();
+        md.AppendLine("```json");
+        md.AppendLine(JsonSerializer.Serialize(o with { Command = "" }, OmasganDetector.JsonOptions));
+        md.AppendLine("```");
+        return md.ToString();
+    }
+
+    /// <summary>What OMASGAN's settings were: its preset as it is, or the preset and every value changed from it.</summary>
+    internal static string SettingsSentence(LooOptions o)
+    {
+        OmasganOptions preset = ImagePresets.Get(o.Preset) with { Seed = o.Detector.Seed };
+        var changes = new List<string>();
+        Differences(JsonNode.Parse(JsonSerializer.Serialize(preset, OmasganDetector.JsonOptions)),
+            JsonNode.Parse(JsonSerializer.Serialize(o.Detector, OmasganDetector.JsonOptions)), "", changes);
+        return changes.Count == 0
+            ? $"OMASGAN's settings: the `{o.Preset}` preset, unchanged (seeds aside)."
+            : $"OMASGAN's settings: the `{o.Preset}` preset with {string.Join("; ", changes)}.";
+    }
+
+    private static void Differences(JsonNode? preset, JsonNode? run, string path, List<string> changes)
+    {
+        if (preset is JsonObject a && run is JsonObject b)
+        {
+            foreach (string key in a.Select(p => p.Key).Union(b.Select(p => p.Key)))
+                Differences(a[key], b[key], path.Length == 0 ? key : $"{path}.{key}", changes);
+        }
+        else if (!JsonNode.DeepEquals(preset, run))
+            changes.Add($"`{path}` {run?.ToJsonString() ?? "null"} (preset: {preset?.ToJsonString() ?? "null"})");
+    }
+
+    private static string Bold(string text, bool bold) => bold ? $"**{text}**" : text;
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Omasgan.Data;
+using Omasgan.Detection;
+
+namespace Omasgan.Experiments.Loo;
+
+/// <summary>
+/// Runs leave-one-out: every detector on every fold of the protocol, each the same way (fit on the
+/// fold's normal images, save, score the tested images, write its metrics), in its own folder
+/// class-K-seed-S/NAME. A detector's folder is complete once its metrics.json exists: reruns skip it.
+/// At the end the report writer summarises the run (loo.json, loo.csv, report.md).
+/// </summary>
+public static class LooRunner
+{
+    public const string ConfigFileName = "loo-config.json";
+
+    public static string FoldFolder(int k, int seed) => $"class-{k}-seed-{seed}";
+
+    /// <summary>Runs the detectors named in <paramref name="options"/> on the dataset's folds.</summary>
+    /// <param name="resume">continue incomplete fits from their last checkpoint (otherwise they start over).</param>
+    public static LooSummary Run(LooOptions options, string runDirectory, IFitObserver observer, bool resume = false)
+    {
+        options.Detector.Validate();
+        options.Baselines.Validate();
+        if (options.Detectors.Length == 0)
+            throw new ArgumentException($"Give at least one detector of: {string.Join(", ", DetectorCatalog.Names)}.");
+        IDetectorTrainer[] trainers = options.Detectors.Select(name => DetectorCatalog.Trainer(name, options.Detector, options.Baselines)).ToArray();
+        using LooProtocol protocol = LooProtocol.Open(options);
+        return Run(options, protocol, trainers, runDirectory, observer, resume);
+    }
+
+    /// <summary>Runs <paramref name="trainers"/>' detectors on <paramref name="protocol"/>'s folds.</summary>
+    public static LooSummary Run(LooOptions options, LooProtocol protocol, IReadOnlyList<IDetectorTrainer> trainers, string runDirectory,
+        IFitObserver observer, bool resume = false)
+    {
+        if (trainers.Count == 0 || trainers.Select(t => t.Name).Distinct().Count() != trainers.Count)
+            throw new ArgumentException("Give at least one detector, each once.");
+        CheckConfig(options, runDirectory);
+        var folds = new List<LooFold>();
+        var columns = new List<ScoreColumn>();
+        int index = 0;
+        foreach (var (k, seed) in protocol.Folds)
+        {
+            string folder = Path.Combine(runDirectory, FoldFolder(k, seed));
+            RefuseEarlierLayout(folder);
+            string title = $"Fold {++index}/{protocol.Folds.Count}: class {k} ({protocol.ClassName(k)}), seed {seed}";
+            var results = trainers.ToDictionary(t => t.Name, t => DetectorRun.ReadMetrics<DetectorFold>(Path.Combine(folder, t.Name)));
+            foreach (DetectorFold done in results.Values.OfType<DetectorFold>())
+                observer.Info($"{title}: {done.Detector} already complete, {Aurocs(done)}.");
+            bool[]? anomalous = null;
+            if (results.Values.Any(r => r is null))
+            {
+                var (normal, flags) = protocol.LeaveOut(k);
+                anomalous = flags;
+                using (normal)
+                    foreach (IDetectorTrainer trainer in trainers.Where(t => results[t.Name] is null))
+                        results[trainer.Name] = RunDetector(trainer, normal, protocol.Test, flags, seed, Path.Combine(folder, trainer.Name),
+                            options, observer, title, resume);
+            }
+            anomalous ??= protocol.Test.Labels.Select(label => label == k).ToArray();
+            foreach (DetectorFold result in trainers.Select(t => results[t.Name]!))
+                columns.AddRange(result.Columns.Select(c => c.Column).Where(c => !columns.Contains(c)));
+            folds.Add(new LooFold
+            {
+                Class = k,
+                ClassName = protocol.ClassName(k),
+                Seed = seed,
+                Detectors = results.Values.SelectMany(r => r!.Columns).ToDictionary(c => c.Column.Key, c => c.Metrics),
+                NormalTrainingImages = protocol.NormalCount(k),
+                TestImages = protocol.Test.Count,
+                AnomalousTestImages = anomalous.Count(a => a),
+                DetectorSeconds = results.ToDictionary(r => r.Key, r => r.Value!.FitSeconds + r.Value.ScoreSeconds),
+            });
+        }
+        LooSummary summary = LooReport.Summarise(options, columns, folds);
+        LooReport.Write(runDirectory, summary);
+        return summary;
+    }
+
+    /// <summary>Fits one detector on the fold's normal images only, saves it, scores the tested images and writes its metrics.</summary>
+    private static DetectorFold RunDetector(IDetectorTrainer trainer, ImageSet normal, ImageSet test, bool[] anomalous, int seed,
+        string directory, LooOptions options, IFitObserver observer, string title, bool resume)
+    {
+        if (!resume && Directory.Exists(directory))
+            Directory.Delete(directory, recursive: true);
+        Directory.CreateDirectory(directory);
+        observer.Info($"{title}: fitting {trainer.Name} …");
+        var clock = Stopwatch.StartNew();
+        using IAnomalyDetector detector = trainer.Fit(normal.Images, new FitSettings
+        {
+            Seed = seed,
+            RunDirectory = directory,
+            Resume = resume,
+            CheckpointInterval = options.CheckpointInterval,
+            TensorBoard = options.TensorBoard,
+            Observer = observer,
+            Title = $"{title}: {trainer.Name}",
+        });
+        double fitSeconds = clock.Elapsed.TotalSeconds;
+        detector.Save(Path.Combine(directory, DetectorRun.ModelFolder));
+        DetectorEvaluation evaluation = DetectorRun.Evaluate(detector, test, anomalous, directory);
+        var result = new DetectorFold
+        {
+            Detector = trainer.Name,
+            Columns = evaluation.Columns,
+            FitSeconds = fitSeconds,
+            ScoreSeconds = evaluation.Seconds,
+        };
+        DetectorRun.WriteMetrics(directory, result);
+        observer.Info($"{title}: {trainer.Name} {Aurocs(result)} ({fitSeconds + evaluation.Seconds:F0} s).");
+        return result;
+    }
+
+    private static string Aurocs(DetectorFold fold) =>
+        string.Join(", ", fold.Columns.Select(c => $"{c.Column.Title} AUROC {c.Metrics.Auroc:F4}"));
+
+    /// <summary>A fold folder written by the layout before detectors had folders of their own is left alone and refused.</summary>
+    private static void RefuseEarlierLayout(string folder)
+    {
+        if (File.Exists(Path.Combine(folder, DetectorRun.MetricsFileName)) || Directory.Exists(Path.Combine(folder, "baselines")))
+            throw new InvalidDataException($"{folder}: a fold written by an earlier version (its results lie in the fold folder itself, not in one folder per detector); nothing was deleted. Choose another --out.");
+    }
+
+    /// <summary>Writes the run's settings, or refuses a folder that holds a run with other settings.</summary>
+    private static void CheckConfig(LooOptions options, string runDirectory)
+    {
+        Directory.CreateDirectory(runDirectory);
+        string path = Path.Combine(runDirectory, ConfigFileName);
+        // What decides the folds' results; classes, seeds, detectors and the command may differ between reruns.
+        static string Defining(LooOptions o) => JsonSerializer.Serialize(
+            o with { Classes = null, Seeds = [], Detectors = [], Command = "", TensorBoard = false, CheckpointInterval = 0 }, OmasganDetector.JsonOptions);
+        string json = Defining(options);
+        // Read back through the current options type, so settings added since the file was written take their defaults.
+        if (File.Exists(path) && Defining(ConfigFile.Read<LooOptions>(path, "a leave-one-out configuration")) != json)
+            throw new ArgumentException($"{runDirectory}: the folder holds a leave-one-out run with other settings ({path}); choose another --out.");
+        AtomicFile.WriteAllText(path, json);
+    }
+}

@@ -38,6 +38,7 @@ internal static class LooCommand
             dataset, classes, seeds, detectors, baselineSteps, neighbours, validation, output,
         };
         foreach (Option option in detector.All) command.Options.Add(option);
+        command.Subcommands.Add(CreateReport());
         command.SetAction(parse => CliErrors.Run(() =>
         {
             if (parse.GetValue(detector.Resume) && parse.GetValue(output) is null)
@@ -64,16 +65,40 @@ internal static class LooCommand
             string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"loo-{name.ToLowerInvariant()}-{options.Preset}{(options.Validation ? "-validation" : "")}");
             AnsiConsole.MarkupLine($"[bold]OMASGAN leave-one-out{(options.Validation ? " validation" : "")}[/] · {Markup.Escape(name)} · preset {Markup.Escape(options.Preset)} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
             LooSummary summary = LooRunner.Run(options, runDirectory, new ConsoleFitObserver(), parse.GetValue(detector.Resume));
-
-            var table = new Table().AddColumns(["class", "seed", .. summary.Columns.Select(c => Markup.Escape(c.Title))]);
-            foreach (LooFold f in summary.Folds)
-                table.AddRow([$"{f.Class} {Markup.Escape(f.ClassName)}", f.Seed.ToString(), .. summary.Columns.Select(c => f.Detectors[c.Key].Auroc.ToString("F4"))]);
-            table.AddRow(["[bold]mean[/]", "", .. summary.Columns.Select(c => summary.Auroc[c.Key].Mean.ToString("F4"))]);
-            AnsiConsole.Write(table);
-            Console.WriteLine(Path.GetFullPath(Path.Combine(runDirectory, LooReport.ReportFileName)));
+            Show(summary, runDirectory);
             return 0;
         }));
         return command;
+    }
+
+    /// <summary><c>omasgan loo report RUN</c>: the summary files rebuilt from the complete folds.</summary>
+    private static Command CreateReport()
+    {
+        var run = new Argument<string>("RUN") { Description = "The leave-one-out run folder." };
+        var command = new Command("report",
+            "Rebuild loo.json, loo.csv and report.md from every complete fold in a run folder, e.g. after folds ran as separate jobs (docs/cluster.md).")
+        {
+            run,
+        };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            string runDirectory = parse.GetValue(run)!;
+            Show(LooReport.Rebuild(runDirectory, "omasgan " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1))), runDirectory);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>The per-fold AUROC table and the report's path.</summary>
+    private static void Show(LooSummary summary, string runDirectory)
+    {
+        var table = new Table().AddColumns(["class", "seed", .. summary.Columns.Select(c => Markup.Escape(c.Title))]);
+        foreach (LooFold f in summary.Folds)
+            table.AddRow([$"{f.Class} {Markup.Escape(f.ClassName)}", f.Seed.ToString(),
+                .. summary.Columns.Select(c => f.Detectors.TryGetValue(c.Key, out var m) ? m.Auroc.ToString("F4") : "–")]);
+        table.AddRow(["[bold]mean[/]", "", .. summary.Columns.Select(c => summary.Auroc[c.Key].Mean.ToString("F4"))]);
+        AnsiConsole.Write(table);
+        Console.WriteLine(Path.GetFullPath(Path.Combine(runDirectory, LooReport.ReportFileName)));
     }
 
     /// <summary>"all" or comma-separated detector names.</summary>

@@ -13,11 +13,11 @@ public sealed class LooRunnerTests : IDisposable
     private readonly TempFolder temp = new();
 
     /// <summary>A detector of a few lines: an image's score is its mean brightness.</summary>
-    private sealed class Brightness : IAnomalyDetector
+    private sealed class Brightness(string name) : IAnomalyDetector
     {
-        public string Name => Trainer.DetectorName;
+        public string Name { get; } = name;
         public InputPipeline Input { get; } = InputPipeline.None;
-        public IReadOnlyList<ScoreColumn> Columns { get; } = [new ScoreColumn("brightness", "mean brightness")];
+        public IReadOnlyList<ScoreColumn> Columns { get; } = [new ScoreColumn(name, name == Trainer.DetectorName ? "mean brightness" : name)];
         public ScoreThreshold Threshold { get; } = new(0.05, [0, 255]);
 
         public float[] Score(Tensor samples, ScoreColumn? column = null) =>
@@ -32,19 +32,19 @@ public sealed class LooRunnerTests : IDisposable
         public void Dispose() { }
     }
 
-    private sealed class Trainer : IDetectorTrainer
+    private sealed class Trainer(string name = Trainer.DetectorName) : IDetectorTrainer
     {
         public const string DetectorName = "brightness";
         public int Fits { get; private set; }
         public List<long> NormalCounts { get; } = [];
-        public string Name => DetectorName;
+        public string Name { get; } = name;
 
         public IAnomalyDetector Fit(Tensor normal, FitSettings settings)
         {
             Fits++;
             NormalCounts.Add(normal.shape[0]);
             File.WriteAllText(Path.Combine(settings.RunDirectory!, "fit.txt"), $"seed {settings.Seed}");
-            return new Brightness();
+            return new Brightness(Name);
         }
     }
 
@@ -118,6 +118,34 @@ public sealed class LooRunnerTests : IDisposable
         Assert.Contains("earlier version", e.Message);
         Assert.Contains("nothing was deleted", e.Message);
         Assert.Equal("{}", File.ReadAllText(Path.Combine(fold, DetectorRun.MetricsFileName)));
+    }
+
+    [Fact]
+    public void A_detector_another_process_is_running_is_left_to_it_and_the_report_marks_it_missing()
+    {
+        int[] labels = Enumerable.Range(0, 100).Select(i => i % 10).ToArray();
+        string data = temp.WriteIdxDataset("data", labels, labels[..50]);
+        string run = Path.Combine(temp.Path, "run");
+        LooOptions options = Options(data) with { Seeds = [1] };
+        var first = new Trainer();
+        var second = new Trainer("second");
+        string busy = Path.Combine(run, LooRunner.FoldFolder(7, 1), "second");
+        Directory.CreateDirectory(busy);
+        File.WriteAllText(Path.Combine(busy, "partial.txt"), "another process's work");
+        var lines = new Lines();
+        LooSummary summary;
+        using (FileLock held = FileLock.TryAcquire(busy + ".lock")!)
+        using (LooProtocol protocol = LooProtocol.Open(options))
+            summary = LooRunner.Run(options, protocol, [first, second], run, lines);
+
+        Assert.Equal((2, 1), (first.Fits, second.Fits));
+        Assert.Contains(lines.All, l => l.Contains("second is being run by another process"));
+        Assert.Equal("another process's work", File.ReadAllText(Path.Combine(busy, "partial.txt")));
+        Assert.False(summary.Folds.Single(f => f.Class == 7).Detectors.ContainsKey("second"));
+        Assert.Equal(1, summary.Auroc["second"].Count);
+        string row = File.ReadAllLines(Path.Combine(run, LooReport.ReportFileName)).First(l => l.StartsWith("| 7 "));
+        Assert.EndsWith("| – |", row);
+        Assert.False(File.Exists(busy + ".lock"), "the lock file goes with its holder");
     }
 
     public void Dispose() => temp.Dispose();

@@ -37,6 +37,12 @@ public sealed record LooOptions
 public sealed record DetectorFold
 {
     public required string Detector { get; init; }
+    public required int Class { get; init; }
+    public required string ClassName { get; init; }
+    public required int Seed { get; init; }
+    public required long NormalTrainingImages { get; init; }
+    public required long TestImages { get; init; }
+    public required long AnomalousTestImages { get; init; }
     /// <summary>AUROC, AUPRC and the equal-error-rate metrics of each of the detector's score columns.</summary>
     public required IReadOnlyList<ColumnMetrics> Columns { get; init; }
     public required double FitSeconds { get; init; }
@@ -49,7 +55,7 @@ public sealed record LooFold
     public required int Class { get; init; }
     public required string ClassName { get; init; }
     public required int Seed { get; init; }
-    /// <summary>Metrics per score column key, on the whole test split (or the validation part).</summary>
+    /// <summary>Metrics per score column key, on the whole test split (or the validation part); a detector not complete on the fold has none.</summary>
     public required IReadOnlyDictionary<string, DetectionMetrics> Detectors { get; init; }
     public required long NormalTrainingImages { get; init; }
     public required long TestImages { get; init; }
@@ -65,7 +71,7 @@ public sealed record LooSummary
     /// <summary>Every score column of the run, in the order of the detectors.</summary>
     public required IReadOnlyList<ScoreColumn> Columns { get; init; }
     public required IReadOnlyList<LooFold> Folds { get; init; }
-    /// <summary>Per score column key: AUROC and AUPRC over all folds.</summary>
+    /// <summary>Per score column key: AUROC and AUPRC over the folds that have it.</summary>
     public required IReadOnlyDictionary<string, MeanStd> Auroc { get; init; }
     public required IReadOnlyDictionary<string, MeanStd> Auprc { get; init; }
     /// <summary>Seconds per fold of each detector (fit and score).</summary>

@@ -14,14 +14,67 @@ public static class LooReport
     public const string TableFileName = "loo.csv";
     public const string ReportFileName = "report.md";
     public const string AurocPlotFileName = "auroc_by_class.png";
+    /// <summary>The run folder's lock: held while the configuration is checked and while the summary is rebuilt.</summary>
+    public const string LockFileName = "loo.lock";
+
+    /// <summary>
+    /// Rebuilds the summary files from every complete detector folder of the run in
+    /// <paramref name="runDirectory"/>, under the run's lock, whichever processes ran the folds.
+    /// </summary>
+    /// <param name="command">the command line for the report.</param>
+    /// <exception cref="ArgumentException">no leave-one-out run there, or no complete fold yet.</exception>
+    public static LooSummary Rebuild(string runDirectory, string command)
+    {
+        LooOptions config = LooRunner.ReadConfig(runDirectory);
+        using FileLock held = FileLock.Acquire(Path.Combine(runDirectory, LockFileName), TimeSpan.FromMinutes(5));
+        DetectorFold[] results = Directory.GetDirectories(runDirectory, "class-*-seed-*")
+            .SelectMany(Directory.GetDirectories)
+            .Select(DetectorRun.ReadMetrics<DetectorFold>)
+            .OfType<DetectorFold>()
+            .ToArray();
+        if (results.Length == 0)
+            throw new ArgumentException($"{runDirectory}: no fold is complete yet; nothing to report.");
+        // Detectors in the catalog's order (others after them, by name), each with its own columns in order.
+        string[] detectors = results.Select(r => r.Detector).Distinct()
+            .OrderBy(d => DetectorCatalog.Names.Contains(d) ? DetectorCatalog.Names.ToList().IndexOf(d) : int.MaxValue).ThenBy(d => d, StringComparer.Ordinal)
+            .ToArray();
+        ScoreColumn[] columns = detectors
+            .SelectMany(d => results.First(r => r.Detector == d).Columns.Select(c => c.Column))
+            .Distinct().ToArray();
+        LooFold[] folds = results.GroupBy(r => (r.Seed, r.Class)).OrderBy(g => g.Key.Seed).ThenBy(g => g.Key.Class).Select(g =>
+        {
+            DetectorFold first = g.First();
+            return new LooFold
+            {
+                Class = first.Class,
+                ClassName = first.ClassName,
+                Seed = first.Seed,
+                Detectors = g.SelectMany(r => r.Columns).ToDictionary(c => c.Column.Key, c => c.Metrics),
+                NormalTrainingImages = first.NormalTrainingImages,
+                TestImages = first.TestImages,
+                AnomalousTestImages = first.AnomalousTestImages,
+                DetectorSeconds = g.ToDictionary(r => r.Detector, r => r.FitSeconds + r.ScoreSeconds),
+            };
+        }).ToArray();
+        LooOptions options = config with
+        {
+            Classes = folds.Select(f => f.Class).Distinct().Order().ToArray(),
+            Seeds = folds.Select(f => f.Seed).Distinct().Order().ToArray(),
+            Detectors = detectors,
+            Command = command,
+        };
+        LooSummary summary = Summarise(options, columns, folds);
+        Write(runDirectory, summary);
+        return summary;
+    }
 
     public static LooSummary Summarise(LooOptions options, IReadOnlyList<ScoreColumn> columns, IReadOnlyList<LooFold> folds) => new()
     {
         Options = options,
         Columns = columns,
         Folds = folds,
-        Auroc = columns.ToDictionary(c => c.Key, c => MeanStd.Of(folds.Select(f => f.Detectors[c.Key].Auroc).ToArray())),
-        Auprc = columns.ToDictionary(c => c.Key, c => MeanStd.Of(folds.Select(f => f.Detectors[c.Key].Auprc).ToArray())),
+        Auroc = columns.ToDictionary(c => c.Key, c => MeanStd.Of(folds.Where(f => f.Detectors.ContainsKey(c.Key)).Select(f => f.Detectors[c.Key].Auroc).ToArray())),
+        Auprc = columns.ToDictionary(c => c.Key, c => MeanStd.Of(folds.Where(f => f.Detectors.ContainsKey(c.Key)).Select(f => f.Detectors[c.Key].Auprc).ToArray())),
         DetectorSeconds = folds.SelectMany(f => f.DetectorSeconds.Keys).Distinct()
             .ToDictionary(d => d, d => MeanStd.Of(folds.Where(f => f.DetectorSeconds.ContainsKey(d)).Select(f => f.DetectorSeconds[d]).ToArray())),
         Versions = OmasganDetector.LibraryVersions,
@@ -37,11 +90,11 @@ public static class LooReport
             + string.Concat(timed.Select(d => $",{d}_seconds")) + "\n");
         foreach (LooFold f in summary.Folds)
             csv.AppendLine(string.Create(inv,
-                $"{f.Class},\"{f.ClassName}\",{f.Seed},{string.Join(",", columns.SelectMany(c => new[] { f.Detectors[c.Key].Auroc, f.Detectors[c.Key].Auprc }).Select(v => v.ToString("R", inv)))}{string.Concat(timed.Select(d => "," + f.DetectorSeconds.GetValueOrDefault(d).ToString("F1", inv)))}"));
+                $"{f.Class},\"{f.ClassName}\",{f.Seed},{string.Join(",", columns.SelectMany(c => new[] { Value(f, c, m => m.Auroc), Value(f, c, m => m.Auprc) }).Select(v => double.IsNaN(v) ? "" : v.ToString("R", inv)))}{string.Concat(timed.Select(d => "," + (f.DetectorSeconds.TryGetValue(d, out double t) ? t.ToString("F1", inv) : "")))}"));
         AtomicFile.WriteAllText(Path.Combine(runDirectory, TableFileName), csv.ToString());
         var rows = summary.Folds.Select(f => $"{f.Class} {f.ClassName}" + (summary.Options.Seeds.Length > 1 ? $" s{f.Seed}" : "")).ToArray();
         Reporting.Plots.CategoryLines(Path.Combine(runDirectory, AurocPlotFileName), $"Leave-one-out AUROC per class: {summary.Options.Dataset}",
-            rows, "AUROC", columns.Select(c => (c.Title, summary.Folds.Select(f => f.Detectors[c.Key].Auroc).ToArray())));
+            rows, "AUROC", columns.Select(c => (c.Title, summary.Folds.Select(f => Value(f, c, m => m.Auroc)).ToArray())));
         AtomicFile.WriteAllText(Path.Combine(runDirectory, ReportFileName), Report(summary));
     }
 
@@ -56,6 +109,8 @@ public static class LooReport
             : "the whole test split";
         md.AppendLine(inv, $"# Leave-one-out{(o.Validation ? " validation" : "")}: {o.Dataset}, preset {o.Preset}");
         md.AppendLine();
+        if (summary.Folds.Any(f => columns.Any(c => !f.Detectors.ContainsKey(c.Key))))
+            md.AppendLine("A dash marks a detector not complete on that fold (yet); means are over the folds each detector completed.").AppendLine();
         md.AppendLine(inv, $"Each row trains every detector on the training split{(o.Validation ? "'s kept part" : "")} without that class (normal data only) and tests on {tested} with that class anomalous. {summary.Folds.Count} folds; seeds {string.Join(", ", o.Seeds)}. The best value of each row is in bold.");
         foreach (var (metric, table) in new[] { ("AUROC", summary.Auroc), ("AUPRC", summary.Auprc) })
         {
@@ -66,8 +121,9 @@ public static class LooReport
             md.AppendLine("| --- | --- |" + string.Concat(columns.Select(_ => " --- |")));
             foreach (LooFold f in summary.Folds)
             {
-                double[] values = columns.Select(c => metric == "AUROC" ? f.Detectors[c.Key].Auroc : f.Detectors[c.Key].Auprc).ToArray();
-                md.AppendLine(inv, $"| {f.Class} {f.ClassName} | {f.Seed} | {string.Join(" | ", values.Select(v => Bold(v.ToString("F4", inv), v == values.Max())))} |");
+                double[] values = columns.Select(c => Value(f, c, m => metric == "AUROC" ? m.Auroc : m.Auprc)).ToArray();
+                double max = values.Where(v => !double.IsNaN(v)).Max();
+                md.AppendLine(inv, $"| {f.Class} {f.ClassName} | {f.Seed} | {string.Join(" | ", values.Select(v => double.IsNaN(v) ? "–" : Bold(v.ToString("F4", inv), v == max)))} |");
             }
             double best = columns.Max(c => table[c.Key].Mean);
             md.AppendLine(inv, $"| **mean ± std** | | {string.Join(" | ", columns.Select(c => Bold(table[c.Key].ToString(), table[c.Key].Mean == best)))} |");
@@ -83,7 +139,7 @@ public static class LooReport
         if (columns.Contains(ScoreColumn.Scorer) && columns.Contains(ScoreColumn.Stage1Discriminator))
         {
             string scorer = ScoreColumn.Scorer.Key, stage1 = ScoreColumn.Stage1Discriminator.Key;
-            int better = summary.Folds.Count(f => f.Detectors[scorer].Auroc > f.Detectors[stage1].Auroc);
+            int better = summary.Folds.Count(f => Value(f, ScoreColumn.Scorer, m => m.Auroc) > Value(f, ScoreColumn.Stage1Discriminator, m => m.Auroc));
             md.AppendLine();
             md.AppendLine(inv, $"Boundary samples: the scorer's mean AUROC is {summary.Auroc[scorer].Mean:F4} against {summary.Auroc[stage1].Mean:F4} for the Stage 1 discriminator alone (the ablation without boundary samples); the scorer is ahead on {better} of {summary.Folds.Count} folds.");
         }
@@ -138,4 +194,8 @@ public static class LooReport
     }
 
     private static string Bold(string text, bool bold) => bold ? $"**{text}**" : text;
+
+    /// <summary>A metric of a column on a fold, or NaN where that detector is not complete on it.</summary>
+    private static double Value(LooFold fold, ScoreColumn column, Func<DetectionMetrics, double> metric) =>
+        fold.Detectors.TryGetValue(column.Key, out DetectionMetrics? m) ? metric(m) : double.NaN;
 }

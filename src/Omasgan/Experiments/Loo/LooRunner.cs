@@ -9,7 +9,7 @@ namespace Omasgan.Experiments.Loo;
 /// Runs leave-one-out: every detector on every fold of the protocol, each the same way (fit on the
 /// fold's normal images, save, score the tested images, write its metrics), in its own folder
 /// class-K-seed-S/NAME. A detector's folder is complete once its metrics.json exists: reruns skip it.
-/// At the end the report writer summarises the run (loo.json, loo.csv, report.md).
+/// At the end the report writer summarises every complete fold of the run folder (loo.json, loo.csv, report.md).
 /// </summary>
 public static class LooRunner
 {
@@ -30,57 +30,61 @@ public static class LooRunner
         return Run(options, protocol, trainers, runDirectory, observer, resume);
     }
 
-    /// <summary>Runs <paramref name="trainers"/>' detectors on <paramref name="protocol"/>'s folds.</summary>
+    /// <summary>
+    /// Runs <paramref name="trainers"/>' detectors on <paramref name="protocol"/>'s folds, then rebuilds the
+    /// run's summary from every complete fold in <paramref name="runDirectory"/>. Several processes may
+    /// run folds into one run folder at once: each detector's folder is written only by the process
+    /// holding its lock, and one busy elsewhere is skipped.
+    /// </summary>
     public static LooSummary Run(LooOptions options, LooProtocol protocol, IReadOnlyList<IDetectorTrainer> trainers, string runDirectory,
         IFitObserver observer, bool resume = false)
     {
         if (trainers.Count == 0 || trainers.Select(t => t.Name).Distinct().Count() != trainers.Count)
             throw new ArgumentException("Give at least one detector, each once.");
         CheckConfig(options, runDirectory);
-        var folds = new List<LooFold>();
-        var columns = new List<ScoreColumn>();
         int index = 0;
         foreach (var (k, seed) in protocol.Folds)
         {
             string folder = Path.Combine(runDirectory, FoldFolder(k, seed));
             RefuseEarlierLayout(folder);
             string title = $"Fold {++index}/{protocol.Folds.Count}: class {k} ({protocol.ClassName(k)}), seed {seed}";
-            var results = trainers.ToDictionary(t => t.Name, t => DetectorRun.ReadMetrics<DetectorFold>(Path.Combine(folder, t.Name)));
-            foreach (DetectorFold done in results.Values.OfType<DetectorFold>())
-                observer.Info($"{title}: {done.Detector} already complete, {Aurocs(done)}.");
+            ImageSet? normal = null;
             bool[]? anomalous = null;
-            if (results.Values.Any(r => r is null))
+            try
             {
-                var (normal, flags) = protocol.LeaveOut(k);
-                anomalous = flags;
-                using (normal)
-                    foreach (IDetectorTrainer trainer in trainers.Where(t => results[t.Name] is null))
-                        results[trainer.Name] = RunDetector(trainer, normal, protocol.Test, flags, seed, Path.Combine(folder, trainer.Name),
-                            options, observer, title, resume);
+                foreach (IDetectorTrainer trainer in trainers)
+                {
+                    string directory = Path.Combine(folder, trainer.Name);
+                    if (DetectorRun.ReadMetrics<DetectorFold>(directory) is { } done)
+                    {
+                        observer.Info($"{title}: {trainer.Name} already complete, {Aurocs(done)}.");
+                        continue;
+                    }
+                    using FileLock? held = FileLock.TryAcquire(directory + ".lock");
+                    if (held is null)
+                    {
+                        observer.Info($"{title}: {trainer.Name} is being run by another process; left to it.");
+                        continue;
+                    }
+                    // Another process may have finished it between the first look and the lock.
+                    if (DetectorRun.ReadMetrics<DetectorFold>(directory) is not null)
+                        continue;
+                    if (normal is null)
+                        (normal, anomalous) = protocol.LeaveOut(k);
+                    RunDetector(trainer, normal, protocol.Test, anomalous!, k, protocol.ClassName(k), seed, directory, options, observer, title, resume);
+                }
             }
-            anomalous ??= protocol.Test.Labels.Select(label => label == k).ToArray();
-            foreach (DetectorFold result in trainers.Select(t => results[t.Name]!))
-                columns.AddRange(result.Columns.Select(c => c.Column).Where(c => !columns.Contains(c)));
-            folds.Add(new LooFold
+            finally
             {
-                Class = k,
-                ClassName = protocol.ClassName(k),
-                Seed = seed,
-                Detectors = results.Values.SelectMany(r => r!.Columns).ToDictionary(c => c.Column.Key, c => c.Metrics),
-                NormalTrainingImages = protocol.NormalCount(k),
-                TestImages = protocol.Test.Count,
-                AnomalousTestImages = anomalous.Count(a => a),
-                DetectorSeconds = results.ToDictionary(r => r.Key, r => r.Value!.FitSeconds + r.Value.ScoreSeconds),
-            });
+                normal?.Dispose();
+            }
         }
-        LooSummary summary = LooReport.Summarise(options, columns, folds);
-        LooReport.Write(runDirectory, summary);
-        return summary;
+        return LooReport.Rebuild(runDirectory, options.Command);
     }
 
     /// <summary>Fits one detector on the fold's normal images only, saves it, scores the tested images and writes its metrics.</summary>
-    private static DetectorFold RunDetector(IDetectorTrainer trainer, ImageSet normal, ImageSet test, bool[] anomalous, int seed,
-        string directory, LooOptions options, IFitObserver observer, string title, bool resume)
+    private static void RunDetector(IDetectorTrainer trainer, ImageSet normal, ImageSet test, bool[] anomalous, int k, string className,
+        int seed, string directory, LooOptions options, IFitObserver observer, string title, bool resume)
     {
         if (!resume && Directory.Exists(directory))
             Directory.Delete(directory, recursive: true);
@@ -103,13 +107,18 @@ public static class LooRunner
         var result = new DetectorFold
         {
             Detector = trainer.Name,
+            Class = k,
+            ClassName = className,
+            Seed = seed,
+            NormalTrainingImages = normal.Count,
+            TestImages = test.Count,
+            AnomalousTestImages = anomalous.Count(a => a),
             Columns = evaluation.Columns,
             FitSeconds = fitSeconds,
             ScoreSeconds = evaluation.Seconds,
         };
         DetectorRun.WriteMetrics(directory, result);
         observer.Info($"{title}: {trainer.Name} {Aurocs(result)} ({fitSeconds + evaluation.Seconds:F0} s).");
-        return result;
     }
 
     private static string Aurocs(DetectorFold fold) =>
@@ -122,6 +131,16 @@ public static class LooRunner
             throw new InvalidDataException($"{folder}: a fold written by an earlier version (its results lie in the fold folder itself, not in one folder per detector); nothing was deleted. Choose another --out.");
     }
 
+    /// <summary>The settings of the run in <paramref name="runDirectory"/> (what decides its results).</summary>
+    /// <exception cref="ArgumentException">the folder holds no leave-one-out run.</exception>
+    public static LooOptions ReadConfig(string runDirectory)
+    {
+        string path = Path.Combine(runDirectory, ConfigFileName);
+        if (!File.Exists(path))
+            throw new ArgumentException($"{path}: no leave-one-out run here.");
+        return ConfigFile.Read<LooOptions>(path, "a leave-one-out configuration");
+    }
+
     /// <summary>Writes the run's settings, or refuses a folder that holds a run with other settings.</summary>
     private static void CheckConfig(LooOptions options, string runDirectory)
     {
@@ -131,8 +150,10 @@ public static class LooRunner
         static string Defining(LooOptions o) => JsonSerializer.Serialize(
             o with { Classes = null, Seeds = [], Detectors = [], Command = "", TensorBoard = false, CheckpointInterval = 0 }, OmasganDetector.JsonOptions);
         string json = Defining(options);
+        // Under the run's lock, so processes starting together agree on one configuration.
+        using FileLock held = FileLock.Acquire(Path.Combine(runDirectory, LooReport.LockFileName), TimeSpan.FromMinutes(5));
         // Read back through the current options type, so settings added since the file was written take their defaults.
-        if (File.Exists(path) && Defining(ConfigFile.Read<LooOptions>(path, "a leave-one-out configuration")) != json)
+        if (File.Exists(path) && Defining(ReadConfig(runDirectory)) != json)
             throw new ArgumentException($"{runDirectory}: the folder holds a leave-one-out run with other settings ({path}); choose another --out.");
         AtomicFile.WriteAllText(path, json);
     }

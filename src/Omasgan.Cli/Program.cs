@@ -23,6 +23,7 @@ var root = new Command("omasgan", "OMASGAN anomaly detection: learns from normal
     TrainCommand.Create(),
     LooCommand.Create(),
     ScoreCommand.Create(),
+    BenchCommand.Create(),
 };
 ParseResult parse = root.Parse(args);
 if (parse.Errors.Count == 0)

@@ -49,6 +49,19 @@ public sealed record DcganArchitecture : NetworkArchitecture
         }
     }
 
+    public override (long Generator, long Discriminator) ForwardFlops(int latentDim, long[] sampleShape)
+    {
+        long c = Channels(sampleShape);
+        long g0 = Width(512), g1 = Width(256), g2 = Width(128), g3 = Width(64);
+        long d0 = Width(64), d1 = Width(128), d2 = Width(256), d3 = Width(512);
+        long generator = LayerFlops.Linear(latentDim, g0 * 16)
+            + LayerFlops.ConvTranspose2d(g0, g1, 4, 4) + LayerFlops.ConvTranspose2d(g1, g2, 4, 8) + LayerFlops.ConvTranspose2d(g2, g3, 4, 16)
+            + LayerFlops.Conv2d(g3, c, 3, ImageSize);
+        long discriminator = LayerFlops.Conv2d(c, d0, 4, 16) + LayerFlops.Conv2d(d0, d1, 4, 8) + LayerFlops.Conv2d(d1, d2, 4, 4)
+            + LayerFlops.Linear(d2 * 16, d3) + LayerFlops.Linear(d3, 1);
+        return (generator, discriminator);
+    }
+
     public override void Validate() => OptionChecks.InRange(WidthMultiplier, 0.0625, 4, nameof(WidthMultiplier));
 
     static int Channels(long[] sampleShape)

@@ -38,6 +38,14 @@ public sealed record MlpArchitecture : NetworkArchitecture
         }
     }
 
+    public override (long Generator, long Discriminator) ForwardFlops(int latentDim, long[] sampleShape)
+    {
+        long features = Features(sampleShape);
+        long Body(long inputs, long outputs) =>
+            LayerFlops.Linear(inputs, HiddenWidth) + (HiddenLayers - 1) * LayerFlops.Linear(HiddenWidth, HiddenWidth) + LayerFlops.Linear(HiddenWidth, outputs);
+        return (Body(latentDim, features), Body(features, 1));
+    }
+
     public override void Validate()
     {
         OptionChecks.InRange(HiddenWidth, 1, 4096, nameof(HiddenWidth));

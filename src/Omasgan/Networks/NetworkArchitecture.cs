@@ -23,6 +23,27 @@ public abstract record NetworkArchitecture
     /// (so a manifest can be checked against its weights before anything is allocated).</summary>
     public abstract long ParameterCount(int latentDim, long[] sampleShape);
 
+    /// <summary>
+    /// Floating-point operations of one forward pass of one sample through the generator and through
+    /// the discriminator, counted from the layer shapes (convolutions and linear layers: two per
+    /// multiply-add; normalisation and activations are left out).
+    /// </summary>
+    public abstract (long Generator, long Discriminator) ForwardFlops(int latentDim, long[] sampleShape);
+
     /// <summary>Throws with a message naming the allowed range when a value is out of it.</summary>
     public abstract void Validate();
+}
+
+/// <summary>Floating-point operations of one sample through one layer (two per multiply-add).</summary>
+public static class LayerFlops
+{
+    public static long Linear(long inputs, long outputs) => 2 * inputs * outputs;
+
+    /// <summary>A convolution producing <paramref name="outputSide"/>² positions, each a kernel² × inputs dot product per output channel.</summary>
+    public static long Conv2d(long inputs, long outputs, long kernel, long outputSide) =>
+        2 * inputs * outputs * kernel * kernel * outputSide * outputSide;
+
+    /// <summary>A transposed convolution: every input position scatters a kernel² × outputs patch.</summary>
+    public static long ConvTranspose2d(long inputs, long outputs, long kernel, long inputSide) =>
+        2 * inputs * outputs * kernel * kernel * inputSide * inputSide;
 }

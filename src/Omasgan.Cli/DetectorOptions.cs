@@ -35,12 +35,28 @@ internal sealed class DetectorOptions
         Description = "Steps between checkpoints in a run folder's checkpoints/ (each stage also saves at its end).",
         DefaultValueFactory = _ => CheckpointOptions.DefaultInterval,
     };
+    public readonly Option<string?> Device = new("--device")
+    {
+        Description = "Where OMASGAN's networks train and score: cpu (default) or cuda, cuda:N. The omasgan tool carries the CPU build of libtorch, so cuda needs a build with a CUDA libtorch (untested).",
+    };
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
     public Option[] Changing => [Preset, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width];
 
-    public IEnumerable<Option> All => [Preset, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width, DataDirectory, TensorBoard, CheckpointEvery, Resume];
+    public IEnumerable<Option> All => [Preset, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
+
+    /// <summary>The --device value, checked against what this build of libtorch can use.</summary>
+    public string? DeviceName(ParseResult parse)
+    {
+        string? name = parse.GetValue(Device)?.Trim().ToLowerInvariant();
+        if (name is null or "cpu") return name;
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^cuda(:[0-9]+)?$"))
+            throw new ArgumentException($"--device {name}: use cpu, cuda or cuda:N.");
+        if (!TorchSharp.torch.cuda.is_available())
+            throw new ArgumentException($"--device {name}: CUDA is not available here (this build carries the CPU libtorch).");
+        return name;
+    }
 
     /// <summary>The preset's options with the command line's changes.</summary>
     public OmasganOptions Build(ParseResult parse)

@@ -60,6 +60,7 @@ internal static class LooCommand
                 Detector = detector.Build(parse),
                 TensorBoard = parse.GetValue(detector.TensorBoard),
                 CheckpointInterval = parse.GetValue(detector.CheckpointEvery),
+                Device = detector.DeviceName(parse),
                 Command = "omasgan " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1)),
             };
             string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"loo-{name.ToLowerInvariant()}-{options.Preset}{(options.Validation ? "-validation" : "")}");

@@ -59,6 +59,7 @@ internal static class TrainCommand
                 CheckpointInterval = parse.GetValue(detector.CheckpointEvery),
                 Rollbacks = parse.GetValue(rollbacks),
                 Contamination = parse.GetValue(contamination),
+                Device = detector.DeviceName(parse),
                 Observer = new ConsoleFitObserver(),
             };
             new CheckpointOptions { Directory = runDirectory, Interval = fit.CheckpointInterval, Rollbacks = fit.Rollbacks }.Validate();

@@ -54,6 +54,16 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_device_this_build_cannot_use_is_refused_before_anything_is_read()
+    {
+        string missing = Folder("no-such-images");
+        AssertOneLineError(CliProcess.Run(["train", "--images", missing, "--device", "cuda", "--out", Folder("a")]), "CUDA is not available");
+        AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--device", "tpu", "--out", Folder("b")]), "use cpu, cuda or cuda:N");
+        Assert.False(Directory.Exists(Folder("a")));
+        Assert.False(Directory.Exists(Folder("b")));
+    }
+
+    [Fact]
     public void An_abnormal_class_absent_from_the_data_or_leaving_no_normal_images_is_refused()
     {
         string data = temp.WriteIdxDataset("data", Labels(40, 10), Labels(20, 10));

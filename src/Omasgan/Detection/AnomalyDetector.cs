@@ -127,6 +127,8 @@ public sealed record FitSettings
     /// <summary>Times a diverged stage may roll back to its last checkpoint (detectors that checkpoint).</summary>
     public int Rollbacks { get; init; }
     public bool TensorBoard { get; init; }
+    /// <summary>Where the networks train (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>; null: the CPU). Detectors without networks ignore it.</summary>
+    public string? Device { get; init; }
     public IFitObserver Observer { get; init; } = IFitObserver.Silent;
     /// <summary>What the fit is, for progress lines.</summary>
     public string Title { get; init; } = "Fitting";

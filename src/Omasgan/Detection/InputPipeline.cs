@@ -93,7 +93,8 @@ public sealed record InputPipeline(ImageInput? Image = null, FeatureScaling? Sca
     /// pipeline, checked against <paramref name="sampleShape"/> and scored by <paramref name="score"/>
     /// without gradients, so a large set never exists in prepared form all at once.
     /// </summary>
-    internal float[] ScoreInSlices(Tensor samples, long[] sampleShape, int batch, Func<Tensor, Tensor> score)
+    /// <param name="device">where <paramref name="score"/>'s network lives (null: the CPU); the scores come back to the CPU.</param>
+    internal float[] ScoreInSlices(Tensor samples, long[] sampleShape, int batch, Func<Tensor, Tensor> score, Device? device = null)
     {
         if (samples.dim() < 2)
             throw new ArgumentException($"Give samples as an (n, ...) tensor; got shape [{string.Join(", ", samples.shape)}].", nameof(samples));
@@ -103,7 +104,7 @@ public sealed record InputPipeline(ImageInput? Image = null, FeatureScaling? Sca
         {
             using var scope = NewDisposeScope();
             Tensor prepared = Prepare(samples.narrow(0, start, Math.Min(batch, scores.Length - start)), sampleShape);
-            score(prepared).to_type(ScalarType.Float32).data<float>().CopyTo(scores, (int)start);
+            score(device is null ? prepared : prepared.to(device)).to_type(ScalarType.Float32).cpu().data<float>().CopyTo(scores, (int)start);
         }
         return scores;
     }

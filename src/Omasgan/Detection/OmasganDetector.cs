@@ -54,6 +54,9 @@ public sealed partial class OmasganDetector : IAnomalyDetector
 
     public ScoreThreshold Threshold { get; }
 
+    /// <summary>The device the networks live on (the CPU unless trained with another).</summary>
+    public Device Device => networks.parameters().First().device;
+
     /// <summary>The scorer S, then Stage 1's −D and Stage 3's −D′.</summary>
     public IReadOnlyList<ScoreColumn> Columns { get; } =
         [ScoreColumn.Scorer, ScoreColumn.Stage1Discriminator, ScoreColumn.Stage3Discriminator];
@@ -66,7 +69,7 @@ public sealed partial class OmasganDetector : IAnomalyDetector
             : column == ScoreColumn.Stage1Discriminator ? (networks.Discriminator, -1f)
             : column == ScoreColumn.Stage3Discriminator ? (networks.RetrainedDiscriminator, -1f)
             : throw new ArgumentException($"OMASGAN has no score '{column.Key}'; it has: {string.Join(", ", Columns)}.", nameof(column));
-        return Input.ScoreInSlices(samples, SampleShape, ScoreBatchSize, batch => network.call(batch) * sign);
+        return Input.ScoreInSlices(samples, SampleShape, ScoreBatchSize, batch => network.call(batch) * sign, Device);
     }
 
     /// <summary><paramref name="count"/> samples of one of the trained generators, in the data's space (images in [−1, 1]).</summary>
@@ -82,7 +85,7 @@ public sealed partial class OmasganDetector : IAnomalyDetector
         };
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        return scope.MoveToOuter(Input.ToData(generator.call(rand(count, LatentDim))));
+        return scope.MoveToOuter(Input.ToData(generator.call(rand([count, LatentDim], device: Device)).cpu()));
     }
 
     public void Dispose() => networks.Dispose();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TorchSharp;
 using Omasgan.Checkpoints;
 using Omasgan.Data;
 using Omasgan.Experiments;
@@ -43,9 +44,10 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
     public IAnomalyDetector Fit(Tensor normal, FitSettings settings)
     {
         OmasganOptions seeded = Options with { Seed = settings.Seed };
+        Device? device = settings.Device is string name ? torch.device(name) : null;
         if (settings.RunDirectory is not string folder)
             return settings.Observer.Fit(settings.Title, seeded,
-                progress => Fit(normal, seeded, progress, null, settings.Cancellation, settings.Contamination));
+                progress => Fit(normal, seeded, progress, null, settings.Cancellation, settings.Contamination, device));
 
         Directory.CreateDirectory(folder);
         var checkpoints = new CheckpointOptions
@@ -61,7 +63,7 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
             using var log = new TrainingLog(folder, seeded.StageSteps, settings.TensorBoard, progress,
                 resumed is null ? null : (resumed.Stage, resumed.Step));
             var clock = new StageClock(log);
-            OmasganDetector fitted = Fit(normal, seeded, clock, checkpoints, settings.Cancellation, settings.Contamination);
+            OmasganDetector fitted = Fit(normal, seeded, clock, checkpoints, settings.Cancellation, settings.Contamination, device);
             clock.Finish();
             AtomicFile.WriteAllText(Path.Combine(folder, StageSecondsFileName), JsonSerializer.Serialize(clock.Seconds, OmasganDetector.JsonOptions));
             return fitted;
@@ -100,12 +102,13 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
     /// <param name="options">null: the defaults, or when resuming, the checkpoint's own options.</param>
     /// <param name="cancellation">stops the fit at the next step with <see cref="OperationCanceledException"/>; with <paramref name="checkpoints"/>, the last complete checkpoint stays resumable.</param>
     /// <param name="contamination">the share of the normal training data above the detector's saved threshold.</param>
+    /// <param name="device">where the networks train and score (null: the CPU). Checkpoints keep the CPU generator's state only, so a resume on CUDA is not bitwise; CUDA is untested.</param>
     /// <exception cref="InvalidOptionException">an option is out of its range.</exception>
     /// <exception cref="TrainingDivergedException">a loss became NaN or infinite and no rollback was left.</exception>
     /// <exception cref="ModelLoadException">the checkpoint to resume from is unreadable or altered.</exception>
     public static OmasganDetector Fit(Tensor normal, OmasganOptions? options = null, IProgress<StageProgress>? progress = null,
         CheckpointOptions? checkpoints = null, CancellationToken cancellation = default,
-        double contamination = ScoreThreshold.DefaultContamination)
+        double contamination = ScoreThreshold.DefaultContamination, Device? device = null)
     {
         checkpoints?.Validate();
         OptionChecks.InRange(contamination, 0, 1, nameof(contamination));
@@ -130,7 +133,8 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
             {
                 try
                 {
-                    OmasganDetector detector = Train(data, pipeline, options, factors, progress, checkpoints, dataSha256, resume, cancellation, contamination);
+                    OmasganDetector detector = Train(data, pipeline, options, factors, progress, checkpoints, dataSha256, resume, cancellation,
+                        contamination, device);
                     return detector;
                 }
                 catch (TrainingDivergedException e) when (checkpoints is not null && rollback < checkpoints.Rollbacks)
@@ -157,7 +161,7 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
     /// <param name="factors">factors on each stage's learning rate from rollbacks: training uses the requested rates times these.</param>
     private static OmasganDetector Train(Tensor data, InputPipeline pipeline, OmasganOptions requested,
         IReadOnlyDictionary<OmasganStage, double> factors, IProgress<StageProgress>? progress, CheckpointOptions? checkpoints,
-        string? dataSha256, CheckpointManifest? resume, CancellationToken cancellation, double contamination)
+        string? dataSha256, CheckpointManifest? resume, CancellationToken cancellation, double contamination, Device? device)
     {
         OmasganOptions options = factors.Aggregate(requested, (o, f) => o.WithLearningRateScaled(f.Key, f.Value));
         long[] sampleShape = data.shape[1..];
@@ -178,8 +182,11 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
                     Versions = OmasganDetector.LibraryVersions,
                 }, resume is null ? null : (resume, state!));
             }
+            bool moved = device is not null && device.type != DeviceType.CPU;
+            if (moved) nets.to(device!);
             using Tensor? scaled = pipeline.Scaling?.Apply(data);
-            var context = new StageContext(scaled ?? data, options.Divergence.Objective(), latentDim, progress, store, cancellation);
+            using Tensor? onDevice = moved ? (scaled ?? data).to(device!) : null;
+            var context = new StageContext(onDevice ?? scaled ?? data, options.Divergence.Objective(), latentDim, progress, store, cancellation);
             // A stage starts from its predecessors' networks unless the run resumes inside or after it.
             bool starts(OmasganStage stage) => resume is null || stage > resume.Stage;
 
@@ -210,7 +217,7 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
             // The threshold comes from the trained scorer's scores of the (prepared) training data.
             nets.eval();
             var unscaled = new InputPipeline(Scaling: pipeline.Scaling);
-            float[] trainingScores = unscaled.ScoreInSlices(data, sampleShape, OmasganDetector.ScoreBatchSize, nets.Scorer.call);
+            float[] trainingScores = unscaled.ScoreInSlices(data, sampleShape, OmasganDetector.ScoreBatchSize, nets.Scorer.call, moved ? device : null);
             return new OmasganDetector(options, pipeline, sampleShape, latentDim, nets, ScoreThreshold.Of(trainingScores, contamination));
         }
         catch

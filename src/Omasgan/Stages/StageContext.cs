@@ -49,11 +49,11 @@ public sealed class StageContext(Tensor data, IAdversarialObjective objective, i
     internal void Completed(OmasganStage stage, int step, int steps, params optim.Optimizer[] optimizers) =>
         checkpoints?.Completed(stage, step, steps, optimizers);
 
-    /// <summary>A minibatch of normal data drawn uniformly with replacement.</summary>
-    public Tensor RealBatch(int size) => Data.index_select(0, randint(0, Data.shape[0], size, dtype: ScalarType.Int64));
+    /// <summary>A minibatch of normal data drawn uniformly with replacement, on the data's device.</summary>
+    public Tensor RealBatch(int size) => Data.index_select(0, randint(0, Data.shape[0], [size], dtype: ScalarType.Int64, device: Data.device));
 
-    /// <summary>Latent noise z ~ U[0, 1]^d, as in the original.</summary>
-    public Tensor Latent(int size) => rand(size, LatentDim);
+    /// <summary>Latent noise z ~ U[0, 1]^d, as in the original, on the data's device.</summary>
+    public Tensor Latent(int size) => rand([size, LatentDim], device: Data.device);
 
     /// <summary>Samples of a network that is not being trained in this stage.</summary>
     public static Tensor SampleFrozen(nn.Module<Tensor, Tensor> generator, Tensor z)

@@ -29,6 +29,8 @@ public sealed record LooOptions
     public BaselineOptions Baselines { get; init; } = new();
     public bool TensorBoard { get; init; }
     public int CheckpointInterval { get; init; } = CheckpointOptions.DefaultInterval;
+    /// <summary>Where the networks train (null: the CPU); see <see cref="FitSettings.Device"/>.</summary>
+    public string? Device { get; init; }
     /// <summary>The command line that made the run, for the report.</summary>
     public string Command { get; init; } = "";
 }

@@ -98,6 +98,7 @@ public static class LooRunner
             Resume = resume,
             CheckpointInterval = options.CheckpointInterval,
             TensorBoard = options.TensorBoard,
+            Device = options.Device,
             Observer = observer,
             Title = $"{title}: {trainer.Name}",
         });
@@ -148,7 +149,7 @@ public static class LooRunner
         string path = Path.Combine(runDirectory, ConfigFileName);
         // What decides the folds' results; classes, seeds, detectors and the command may differ between reruns.
         static string Defining(LooOptions o) => JsonSerializer.Serialize(
-            o with { Classes = null, Seeds = [], Detectors = [], Command = "", TensorBoard = false, CheckpointInterval = 0 }, OmasganDetector.JsonOptions);
+            o with { Classes = null, Seeds = [], Detectors = [], Command = "", TensorBoard = false, CheckpointInterval = 0, Device = null }, OmasganDetector.JsonOptions);
         string json = Defining(options);
         // Under the run's lock, so processes starting together agree on one configuration.
         using FileLock held = FileLock.Acquire(Path.Combine(runDirectory, LooReport.LockFileName), TimeSpan.FromMinutes(5));

@@ -37,6 +37,7 @@ public sealed partial class OmasganDetector : IAnomalyDetector
         LatentDim = latentDim;
         this.networks = networks;
         Threshold = threshold;
+        Device = networks.parameters().First().device;
         networks.eval();
     }
 
@@ -55,7 +56,7 @@ public sealed partial class OmasganDetector : IAnomalyDetector
     public ScoreThreshold Threshold { get; }
 
     /// <summary>The device the networks live on (the CPU unless trained with another).</summary>
-    public Device Device => networks.parameters().First().device;
+    public Device Device { get; }
 
     /// <summary>The scorer S, then Stage 1's −D and Stage 3's −D′.</summary>
     public IReadOnlyList<ScoreColumn> Columns { get; } =

@@ -63,9 +63,6 @@ public sealed class LooProtocol : IDisposable
 
     public string ClassName(int k) => names[k];
 
-    /// <summary>How many normal training images the fold of class <paramref name="k"/> has.</summary>
-    public long NormalCount(int k) => train.Labels.Count(label => label != k);
-
     /// <summary>The fold's normal training images (a new set, disposed by the caller) and which test images are anomalous.</summary>
     public (ImageSet Normal, bool[] Anomalous) LeaveOut(int k) => DetectorRun.LeaveOut(train, Test, k);
 

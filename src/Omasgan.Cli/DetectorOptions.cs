@@ -28,6 +28,14 @@ internal sealed class DetectorOptions
     public readonly Option<double?> Mu = new("--mu") { Description = "Stage 2 weight μ of the nearest-data term." };
     public readonly Option<double?> Nu = new("--nu") { Description = "Stage 2 weight ν of the scattering term." };
     public readonly Option<double?> Width = new("--width") { Description = "Width multiplier of the DCGAN networks (preset cpu: 0.25, paper: 1)." };
+    public readonly Option<string?> Normalization = new("--normalization")
+    {
+        Description = "Normalisation in D, D′ and S: batch (the original's, default), none, layer or spectral.",
+    };
+    public readonly Option<string?> Upsampling = new("--upsampling")
+    {
+        Description = "Upsampling in the generators: transposed (4×4 transposed convolutions, the original's, default) or nearest (nearest-neighbour, then a 3×3 convolution).",
+    };
     public readonly Option<string?> DataDirectory = new("--data-dir") { Description = "Folder of the dataset's files (default: $OMASGAN_DATA/NAME, /usr/share/datasets/NAME, ~/.omasgan/data/NAME)." };
     public readonly Option<bool> TensorBoard = new("--tensorboard") { Description = "Also write the losses as TensorBoard event files in each run folder's tensorboard/." };
     public readonly Option<int> CheckpointEvery = new("--checkpoint-every")
@@ -42,9 +50,9 @@ internal sealed class DetectorOptions
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
-    public Option[] Changing => [Preset, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width];
+    public Option[] Changing => [Preset, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width, Normalization, Upsampling];
 
-    public IEnumerable<Option> All => [Preset, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
+    public IEnumerable<Option> All => [.. Changing, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
 
     /// <summary>The --device value, checked against what this build of libtorch can use.</summary>
     public string? DeviceName(ParseResult parse)
@@ -63,8 +71,18 @@ internal sealed class DetectorOptions
     {
         OmasganOptions o = WithChanges(ImagePresets.Get(parse.GetValue(Preset)!), parse.GetValue(Divergence), parse.GetValue(ScorerDivergence),
             parse.GetValue(LearningRate), parse.GetValue(Steps));
-        if (parse.GetValue(Width) is double w && o.Architecture is DcganArchitecture dcgan)
-            o = o with { Architecture = dcgan with { WidthMultiplier = w } };
+        if (o.Architecture is DcganArchitecture dcgan)
+        {
+            o = o with
+            {
+                Architecture = dcgan with
+                {
+                    WidthMultiplier = parse.GetValue(Width) ?? dcgan.WidthMultiplier,
+                    Normalization = ParseName(parse.GetValue(Normalization), "--normalization", dcgan.Normalization),
+                    Upsampling = ParseName(parse.GetValue(Upsampling), "--upsampling", dcgan.Upsampling),
+                },
+            };
+        }
         o = o with
         {
             Boundary = o.Boundary with
@@ -75,6 +93,15 @@ internal sealed class DetectorOptions
         };
         o.Validate();
         return o;
+    }
+
+    /// <summary>The enumeration value named <paramref name="value"/> (any case), or <paramref name="fallback"/> when none is given.</summary>
+    static T ParseName<T>(string? value, string option, T fallback) where T : struct, Enum
+    {
+        if (value is null) return fallback;
+        if (Enum.TryParse(value, ignoreCase: true, out T parsed) && Enum.IsDefined(parsed) && !int.TryParse(value, out _))
+            return parsed;
+        throw new ArgumentException($"{option} {value}: use one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
     }
 
     /// <summary>Refuses options that would change a run being resumed.</summary>

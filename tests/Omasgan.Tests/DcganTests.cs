@@ -11,14 +11,18 @@ namespace Omasgan.Tests;
 public sealed class DcganTests
 {
     [Theory]
-    [InlineData(1, 0.25)]
-    [InlineData(3, 0.25)]
-    [InlineData(1, 1.0)]
-    [InlineData(3, 0.5)]
-    public void Networks_map_latents_to_images_in_range_and_images_to_one_output(int channels, double width)
+    [InlineData(1, 0.25, DiscriminatorNormalization.Batch, GeneratorUpsampling.Transposed)]
+    [InlineData(3, 0.25, DiscriminatorNormalization.Batch, GeneratorUpsampling.Transposed)]
+    [InlineData(1, 1.0, DiscriminatorNormalization.Batch, GeneratorUpsampling.Transposed)]
+    [InlineData(3, 0.5, DiscriminatorNormalization.Batch, GeneratorUpsampling.Transposed)]
+    [InlineData(1, 0.25, DiscriminatorNormalization.None, GeneratorUpsampling.Nearest)]
+    [InlineData(3, 0.25, DiscriminatorNormalization.Layer, GeneratorUpsampling.Transposed)]
+    [InlineData(1, 0.5, DiscriminatorNormalization.Spectral, GeneratorUpsampling.Nearest)]
+    public void Networks_map_latents_to_images_in_range_and_images_to_one_output(int channels, double width,
+        DiscriminatorNormalization normalization, GeneratorUpsampling upsampling)
     {
         manual_seed(3);
-        var architecture = new DcganArchitecture { WidthMultiplier = width };
+        var architecture = new DcganArchitecture { WidthMultiplier = width, Normalization = normalization, Upsampling = upsampling };
         long[] shape = [channels, 32, 32];
         using var generator = architecture.CreateGenerator(100, shape);
         using var discriminator = architecture.CreateDiscriminator(shape);
@@ -31,6 +35,42 @@ public sealed class DcganTests
 
         long actual = generator.parameters().Concat(discriminator.parameters()).Sum(p => p.numel());
         Assert.Equal(actual, architecture.ParameterCount(100, shape));
+    }
+
+    [Fact]
+    public void Without_batch_norm_a_discriminator_scores_each_image_alone_in_training_mode()
+    {
+        manual_seed(4);
+        Tensor images = rand(6, 1, 32, 32) * 2 - 1;
+        foreach (var normalization in new[] { DiscriminatorNormalization.None, DiscriminatorNormalization.Layer, DiscriminatorNormalization.Batch })
+        {
+            using var discriminator = new DcganArchitecture { Normalization = normalization }.CreateDiscriminator([1, 32, 32]);
+            using var _ = no_grad();
+            discriminator.train();
+            Tensor together = discriminator.call(images)[..3];
+            Tensor alone = discriminator.call(images[..3]);
+            bool same = together.allclose(alone, rtol: 1e-4, atol: 1e-5);
+            // Batch norm normalises each image by the statistics of whatever else is in its batch.
+            Assert.Equal(normalization != DiscriminatorNormalization.Batch, same);
+        }
+    }
+
+    [Fact]
+    public void Layer_normalisation_starts_as_the_identity_map_of_normalised_features()
+    {
+        using var discriminator = new DcganArchitecture { Normalization = DiscriminatorNormalization.Layer }.CreateDiscriminator([1, 32, 32]);
+        var norms = discriminator.named_parameters().Where(p => p.name.Contains("weight") && p.parameter.dim() == 1).ToArray();
+        Assert.Equal(4, norms.Length);
+        Assert.All(norms, p => Assert.True(p.parameter.eq(1).all().item<bool>(), p.name));
+    }
+
+    [Fact]
+    public void Nearest_upsampling_builds_the_generator_from_3x3_convolutions()
+    {
+        using var generator = new DcganArchitecture { Upsampling = GeneratorUpsampling.Nearest }.CreateGenerator(100, [1, 32, 32]);
+        long[][] shapes = generator.parameters().Select(p => p.shape).ToArray();
+        Assert.Contains(shapes, s => s.SequenceEqual(new long[] { 256, 512, 3, 3 }));
+        Assert.DoesNotContain(shapes, s => s.Length == 4 && s[2] == 4);
     }
 
     [Fact]

@@ -75,4 +75,18 @@ public sealed class SpectralNormTests
         Assert.True(grad.abs().sum().item<float>() > 0);
         Assert.True(isfinite(grad).all().item<bool>());
     }
+
+    [Fact]
+    public void Negating_a_spectrally_normalised_discriminator_negates_its_output()
+    {
+        manual_seed(9);
+        using var discriminator = new DcganArchitecture { Normalization = DiscriminatorNormalization.Spectral, WidthMultiplier = 0.25 }
+            .CreateDiscriminator([1, 32, 32]);
+        discriminator.eval();
+        Tensor images = rand(4, 1, 32, 32);
+        using var _ = no_grad();
+        Tensor before = discriminator.call(images);
+        Omasgan.Detection.OmasganNetworks.NegateOutput(discriminator);
+        Assert.True(discriminator.call(images).allclose(-before, rtol: 1e-5, atol: 1e-6));
+    }
 }

@@ -53,6 +53,10 @@ internal sealed class OmasganNetworks : nn.Module
             throw new InvalidOperationException("The network does not end with a linear layer.");
         parameters[^1].parameter.neg_();
         parameters[^2].parameter.neg_();
+        // A spectrally normalised layer divides by σ = uᵀWv, which −W alone would negate too.
+        string owner = parameters[^1].name[..^"bias".Length].TrimEnd('.');
+        if (network.named_modules().FirstOrDefault(m => m.name == owner).module is SpectralNormLayer last)
+            last.NegateVector();
     }
 
     /// <summary>Copies the weights of <paramref name="source"/> into <paramref name="target"/>.</summary>

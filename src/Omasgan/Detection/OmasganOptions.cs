@@ -1,4 +1,5 @@
 using Omasgan.Divergences;
+using Omasgan.Losses;
 using Omasgan.Networks;
 using Omasgan.Stages;
 
@@ -11,6 +12,15 @@ public sealed record OmasganOptions
 
     /// <summary>The f-divergence of every stage (default Pearson χ²).</summary>
     public Divergence Divergence { get; init; } = Divergence.Pearson;
+
+    /// <summary>The adversarial objective of every stage (default: the f-GAN objective of <see cref="Divergence"/>).</summary>
+    public AdversarialLoss Loss { get; init; } = AdversarialLoss.FDivergence;
+
+    /// <summary>τ of the KL-WGAN objective's importance weights (0.01–1,000; used only with <see cref="AdversarialLoss.KlWgan"/>).</summary>
+    public double Temperature { get; init; } = KlWganObjective.DefaultTemperature;
+
+    /// <summary>The objective the stages play: <see cref="Loss"/> with its settings.</summary>
+    public IAdversarialObjective Objective() => Loss == AdversarialLoss.KlWgan ? new KlWganObjective(Temperature) : Divergence.Objective();
 
     /// <summary>Seed of every random draw (weights, batches, latents); the same seed gives the same detector.</summary>
     public int Seed { get; init; } = DefaultSeed;
@@ -37,6 +47,8 @@ public sealed record OmasganOptions
     public void Validate()
     {
         OptionChecks.Defined(Divergence, nameof(Divergence));
+        OptionChecks.Defined(Loss, nameof(Loss));
+        OptionChecks.InRange(Temperature, 0.01, 1000, nameof(Temperature));
         if (LatentDim is int d)
             OptionChecks.InRange(d, 1, 4096, nameof(LatentDim));
         Architecture.Validate();

@@ -122,7 +122,7 @@ public static class Benchmark
         foreach (OmasganStage stage in Enum.GetValues<OmasganStage>())
         {
             var stamps = new List<long>();
-            var context = new StageContext(data, options.Divergence.Objective(), latent, new Stamps(stamps));
+            var context = new StageContext(data, options.Objective(), latent, new Stamps(stamps));
             switch (stage)
             {
                 case OmasganStage.FGan:

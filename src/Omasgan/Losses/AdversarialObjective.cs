@@ -36,6 +36,44 @@ public sealed record FDivergenceObjective(Divergence Divergence) : IAdversarialO
     public Tensor PenaltyOutput(Tensor v) => Divergence.Activation(v);
 }
 
+/// <summary>
+/// The KL-WGAN objective (Song and Ermon, 2020): the hinge loss with the fake side re-weighted by
+/// self-normalised importance weights w_i = exp(v_i/τ) / mean_j exp(v_j/τ) over the batch, computed
+/// through log-sum-exp so that a huge v cannot overflow. The discriminator pays mean relu(1 − v) on
+/// real batches and mean relu(1 + w·v) on fake ones; a generator pays −mean w·v. The weights are part
+/// of the graph (not detached), as in the original. There is no f-divergence activation: the
+/// gradient penalty, if any, is on v itself.
+/// </summary>
+/// <param name="Temperature">τ (the original's <c>kl_5</c> runs use 5).</param>
+public sealed record KlWganObjective(double Temperature = KlWganObjective.DefaultTemperature) : IAdversarialObjective
+{
+    public const double DefaultTemperature = 5;
+
+    /// <summary>w_i = exp(v_i/τ − (logsumexp_j(v_j/τ) − log n)): positive, summing to n over the batch.</summary>
+    public Tensor Weights(Tensor v)
+    {
+        Tensor scaled = v / Temperature;
+        return (scaled - (scaled.logsumexp(0) - Math.Log(v.shape[0]))).exp();
+    }
+
+    public Tensor RealTerm(Tensor onReal) => nn.functional.relu(1 - onReal).mean();
+
+    public Tensor FakeTerm(Tensor onFake) => nn.functional.relu(1 + Weights(onFake) * onFake).mean();
+
+    public Tensor GeneratorTerm(Tensor onFake) => -(Weights(onFake) * onFake).mean();
+
+    public Tensor PenaltyOutput(Tensor v) => v.alias();
+}
+
+/// <summary>Which adversarial objective the stages play.</summary>
+public enum AdversarialLoss
+{
+    /// <summary>The f-GAN objective of the options' f-divergence.</summary>
+    FDivergence,
+    /// <summary>The KL-WGAN weighted hinge loss (<see cref="KlWganObjective"/>).</summary>
+    KlWgan,
+}
+
 public static class AdversarialObjectives
 {
     /// <summary>The f-GAN objective of <paramref name="divergence"/>.</summary>

@@ -82,6 +82,13 @@ public sealed class SpectralNormLayer : Module<Tensor, Tensor>
         return weight / Estimate(matrix, u, v);
     }
 
+    /// <summary>Negates u, so that after W is negated σ keeps its sign and the layer's output is negated.</summary>
+    internal void NegateVector()
+    {
+        using var _ = no_grad();
+        get_buffer("u")!.neg_();
+    }
+
     public override Tensor forward(Tensor x) => layerFunction(x, NormalizedWeight(), get_parameter("bias"));
 
     private Tensor Matrix() => Weight.reshape(Weight.shape[0], -1);

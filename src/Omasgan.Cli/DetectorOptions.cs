@@ -10,10 +10,13 @@ namespace Omasgan.Cli;
 /// <summary>The options of <c>train</c> and <c>loo</c> that choose and change an image preset, and checkpointing.</summary>
 internal sealed class DetectorOptions
 {
-    public readonly Option<string> Preset = new("--preset")
+    public readonly Option<string?> Preset = new("--preset")
     {
-        Description = $"Detector settings: {string.Join(", ", ImagePresets.Names)} (default {ImagePresets.Default}: sized for a CPU; paper: the original's network sizes).",
-        DefaultValueFactory = _ => ImagePresets.Default,
+        Description = $"Detector settings: {string.Join(", ", ImagePresets.Names)} (default {ImagePresets.Cpu} for --model dcgan, {ImagePresets.CpuKlWgan} for klwgan; cpu*: sized for a CPU; paper*: the original's network sizes).",
+    };
+    public readonly Option<string?> Model = new("--model")
+    {
+        Description = $"Model family: {ImagePresets.DcganModel} (f-GAN losses on DCGAN networks, default) or {ImagePresets.KlWganModel} (the KL-WGAN loss on BigGAN-style networks); default: the preset's.",
     };
     public readonly Option<int?> Steps = new("--steps") { Description = "Training steps of each of the four stages (default: the preset's per stage)." };
     public readonly Option<string?> Divergence = new("--divergence")
@@ -27,7 +30,7 @@ internal sealed class DetectorOptions
     public readonly Option<double?> LearningRate = new("--learning-rate") { Description = "Adam learning rate of all four stages (preset cpu: 2e-4, paper: 1e-3)." };
     public readonly Option<double?> Mu = new("--mu") { Description = "Stage 2 weight μ of the nearest-data term." };
     public readonly Option<double?> Nu = new("--nu") { Description = "Stage 2 weight ν of the scattering term." };
-    public readonly Option<double?> Width = new("--width") { Description = "Width multiplier of the DCGAN networks (preset cpu: 0.25, paper: 1)." };
+    public readonly Option<double?> Width = new("--width") { Description = "Width multiplier of the networks (presets cpu*: 0.25, paper*: 1)." };
     public readonly Option<string?> Normalization = new("--normalization")
     {
         Description = "Normalisation in D, D′ and S: batch (the original's, default), none, layer or spectral.",
@@ -50,7 +53,7 @@ internal sealed class DetectorOptions
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
-    public Option[] Changing => [Preset, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width, Normalization, Upsampling];
+    public Option[] Changing => [Preset, Model, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width, Normalization, Upsampling];
 
     public IEnumerable<Option> All => [.. Changing, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
 
@@ -66,11 +69,32 @@ internal sealed class DetectorOptions
         return name;
     }
 
+    /// <summary>The preset named by --preset, or --model's default; a preset of another model than --model is refused.</summary>
+    public string PresetName(ParseResult parse)
+    {
+        string? model = parse.GetValue(Model)?.Trim().ToLowerInvariant();
+        if (model is not null && !ImagePresets.Models.Contains(model))
+            throw new ArgumentException($"--model {model}: use one of {string.Join(", ", ImagePresets.Models)}.");
+        string? preset = parse.GetValue(Preset)?.Trim().ToLowerInvariant();
+        if (preset is null)
+            return ImagePresets.DefaultFor(model ?? ImagePresets.DcganModel);
+        ImagePresets.Get(preset); // an unknown name fails here
+        if (model is not null && ImagePresets.Model(preset) != model)
+            throw new ArgumentException($"--preset {preset} is a {ImagePresets.Model(preset)} preset; with --model {model} use one of {string.Join(", ", ImagePresets.Names.Where(n => ImagePresets.Model(n) == model))}.");
+        return preset;
+    }
+
     /// <summary>The preset's options with the command line's changes.</summary>
     public OmasganOptions Build(ParseResult parse)
     {
-        OmasganOptions o = WithChanges(ImagePresets.Get(parse.GetValue(Preset)!), parse.GetValue(Divergence), parse.GetValue(ScorerDivergence),
+        OmasganOptions o = WithChanges(ImagePresets.Get(PresetName(parse)), parse.GetValue(Divergence), parse.GetValue(ScorerDivergence),
             parse.GetValue(LearningRate), parse.GetValue(Steps));
+        if (o.Architecture is BigGanArchitecture biggan)
+        {
+            if (new Option[] { Normalization, Upsampling }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } dcganOnly)
+                throw new ArgumentException($"{dcganOnly.Name} changes the DCGAN networks; the {ImagePresets.KlWganModel} model's are fixed (spectral norm in D, nearest upsampling in G).");
+            o = o with { Architecture = biggan with { WidthMultiplier = parse.GetValue(Width) ?? biggan.WidthMultiplier } };
+        }
         if (o.Architecture is DcganArchitecture dcgan)
         {
             o = o with

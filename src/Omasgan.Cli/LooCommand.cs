@@ -51,7 +51,7 @@ internal static class LooCommand
                 DataDirectory = parse.GetValue(detector.DataDirectory),
                 Classes = parse.GetValue(classes) is string c ? ParseList(c, "--classes") : null,
                 Seeds = ParseList(parse.GetValue(seeds)!, "--seeds"),
-                Preset = parse.GetValue(detector.Preset)!.ToLowerInvariant(),
+                Preset = detector.PresetName(parse),
                 Validation = parse.GetValue(validation),
                 Detectors = ParseDetectors(parse.GetValue(detectors)!),
                 Baselines = new Omasgan.Baselines.BaselineOptions() is var b

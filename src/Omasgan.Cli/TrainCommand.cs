@@ -48,7 +48,7 @@ internal static class TrainCommand
                 AbnormalClass = parse.GetValue(abnormal),
                 Images = parse.GetValue(images),
                 TestImages = parse.GetValue(testImages),
-                Preset = parse.GetValue(detector.Preset)!.ToLowerInvariant(),
+                Preset = detector.PresetName(parse),
                 Detector = detector.Build(parse) is var o && parse.GetValue(seed) is int s ? o with { Seed = s } : o,
                 TensorBoard = parse.GetValue(detector.TensorBoard),
             };

@@ -141,7 +141,7 @@ public sealed partial class OmasganDetector
         OmasganNetworks? networks = null;
         try
         {
-            networks = new OmasganNetworks(manifest.Options.Architecture, manifest.LatentDim, manifest.SampleShape);
+            networks = OmasganNetworks.For(manifest.Options, manifest.LatentDim, manifest.SampleShape);
             networks.load(weightsPath, strict: true);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

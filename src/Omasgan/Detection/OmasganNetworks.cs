@@ -22,8 +22,11 @@ internal sealed class OmasganNetworks : nn.Module
     public readonly nn.Module<Tensor, Tensor> RetrainedDiscriminator;
     /// <summary>Stage 4 scorer S.</summary>
     public readonly nn.Module<Tensor, Tensor> Scorer;
+    /// <summary>The moving average of G's weights, when Stage 1 keeps one.</summary>
+    public readonly nn.Module<Tensor, Tensor>? GeneratorAverage;
 
-    public OmasganNetworks(NetworkArchitecture architecture, int latentDim, long[] sampleShape) : base(nameof(OmasganNetworks))
+    public OmasganNetworks(NetworkArchitecture architecture, int latentDim, long[] sampleShape, bool averageGenerator = false)
+        : base(nameof(OmasganNetworks))
     {
         Generator = architecture.CreateGenerator(latentDim, sampleShape);
         Discriminator = architecture.CreateDiscriminator(sampleShape);
@@ -39,7 +42,16 @@ internal sealed class OmasganNetworks : nn.Module
         register_module("retrained_generator", RetrainedGenerator);
         register_module("retrained_discriminator", RetrainedDiscriminator);
         register_module("scorer", Scorer);
+        if (averageGenerator)
+        {
+            GeneratorAverage = architecture.CreateGenerator(latentDim, sampleShape);
+            register_module("generator_average", GeneratorAverage);
+        }
     }
+
+    /// <summary>The networks <paramref name="options"/> train: with a moving average of G when Stage 1 keeps one.</summary>
+    public static OmasganNetworks For(OmasganOptions options, int latentDim, long[] sampleShape) =>
+        new(options.Architecture, latentDim, sampleShape, options.FGan.AverageDecay > 0);
 
     /// <summary>
     /// Negates a network's output by negating its last weight and bias, which every architecture

@@ -167,7 +167,7 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
         long[] sampleShape = data.shape[1..];
         int latentDim = options.ResolveLatentDim(sampleShape);
         manual_seed(options.Seed);
-        var nets = new OmasganNetworks(options.Architecture, latentDim, sampleShape);
+        var nets = OmasganNetworks.For(options, latentDim, sampleShape);
         try
         {
             CheckpointStore? store = null;
@@ -190,10 +190,13 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
             // A stage starts from its predecessors' networks unless the run resumes inside or after it.
             bool starts(OmasganStage stage) => resume is null || stage > resume.Stage;
 
-            new FGanStage(options.FGan).Train(context, nets.Generator, nets.Discriminator);
+            new FGanStage(options.FGan).Train(context, nets.Generator, nets.Discriminator, nets.GeneratorAverage);
 
             if (starts(OmasganStage.Boundary))
             {
+                // With a moving average, it is Stage 1's generator from here on (BigGAN samples from its EMA).
+                if (nets.GeneratorAverage is { } average)
+                    OmasganNetworks.CopyWeights(average, nets.Generator);
                 OmasganNetworks.CopyWeights(nets.Generator, nets.Boundary);
                 OmasganNetworks.CopyWeights(nets.Discriminator, nets.BoundaryDiscriminator);
             }

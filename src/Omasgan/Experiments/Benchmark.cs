@@ -117,7 +117,7 @@ public static class Benchmark
         int steps = StageContext.ReportInterval * (blocks + 1);
         int latent = options.ResolveLatentDim(shape);
         manual_seed(1);
-        using var nets = new OmasganNetworks(options.Architecture, latent, shape);
+        using var nets = OmasganNetworks.For(options, latent, shape);
         var result = new List<(OmasganStage, double)>();
         foreach (OmasganStage stage in Enum.GetValues<OmasganStage>())
         {
@@ -126,7 +126,7 @@ public static class Benchmark
             switch (stage)
             {
                 case OmasganStage.FGan:
-                    new FGanStage(options.FGan with { Steps = steps }).Train(context, nets.Generator, nets.Discriminator);
+                    new FGanStage(options.FGan with { Steps = steps }).Train(context, nets.Generator, nets.Discriminator, nets.GeneratorAverage);
                     break;
                 case OmasganStage.Boundary:
                     new BoundaryStage(options.Boundary with { Steps = steps }).Train(context, nets.Boundary, nets.BoundaryDiscriminator);

@@ -14,9 +14,22 @@ public static class ImagePresets
 {
     public const string Paper = "paper";
     public const string Cpu = "cpu";
+    public const string PaperKlWgan = "paper-klwgan";
+    public const string CpuKlWgan = "cpu-klwgan";
     public const string Default = Cpu;
 
-    public static IReadOnlyList<string> Names { get; } = [Cpu, Paper];
+    /// <summary>The two model families: f-GAN losses on DCGAN networks, and the KL-WGAN loss on BigGAN-style networks.</summary>
+    public const string DcganModel = "dcgan", KlWganModel = "klwgan";
+
+    public static IReadOnlyList<string> Names { get; } = [Cpu, Paper, CpuKlWgan, PaperKlWgan];
+
+    public static IReadOnlyList<string> Models { get; } = [DcganModel, KlWganModel];
+
+    /// <summary>The model family of preset <paramref name="name"/>.</summary>
+    public static string Model(string name) => name.EndsWith("-" + KlWganModel, StringComparison.OrdinalIgnoreCase) ? KlWganModel : DcganModel;
+
+    /// <summary>The preset used for <paramref name="model"/> when none is named.</summary>
+    public static string DefaultFor(string model) => model == KlWganModel ? CpuKlWgan : Cpu;
 
     /// <summary>What every image preset shares: the original's image settings.</summary>
     private static OmasganOptions Images(double width) => new()
@@ -37,6 +50,8 @@ public static class ImagePresets
     {
         Paper => Images(width: 1),
         Cpu => CpuPreset,
+        PaperKlWgan => KlWgan(width: 1, stage1Steps: PaperKlWganStage1Steps),
+        CpuKlWgan => CpuKlWganPreset,
         _ => throw new ArgumentException($"Unknown preset '{name}'; use one of: {string.Join(", ", Names)}."),
     };
 
@@ -69,6 +84,60 @@ public static class ImagePresets
                     // (folds 0, 2, 4, 6, 8): mean scorer AUROC 0.6439 with GAN, 0.6152 with Pearson.
                     Divergence = Divergences.Divergence.Gan,
                 },
+            };
+        }
+    }
+
+    /// <summary>
+    /// Stage 1 of <c>paper-klwgan</c>: the original's 500 epochs for a 54,000-image fold, counted as
+    /// the original counts them (an epoch is N / 64 discriminator batches; four of them per generator
+    /// step): 500 · 54,000 / (64 · 4) ≈ 105,000 generator steps.
+    /// </summary>
+    public const int PaperKlWganStage1Steps = 105_000;
+
+    /// <summary>
+    /// The original's KL-WGAN model: the weighted hinge loss at τ = 5, BigGAN-style networks, Adam 2e-4
+    /// with β₁ = 0 and β₂ = 0.999, batch 64, four discriminator updates per generator update, no gradient
+    /// penalty (spectral normalisation keeps D Lipschitz instead), a moving average of G's weights
+    /// (decay 0.9999 from step 1,000) that the later stages use, μ = 20 and ν = 50.
+    /// </summary>
+    private static OmasganOptions KlWgan(double width, int stage1Steps)
+    {
+        OmasganOptions o = Images(width) with
+        {
+            Loss = Losses.AdversarialLoss.KlWgan,
+            Temperature = Losses.KlWganObjective.DefaultTemperature,
+            Architecture = new BigGanArchitecture { WidthMultiplier = width },
+        };
+        o = o.WithLearningRate(2e-4);
+        return o with
+        {
+            FGan = o.FGan with
+            {
+                Steps = stage1Steps, AdamBeta1 = 0, DiscriminatorSteps = 4, GradientPenaltyWeight = 0, AverageDecay = 0.9999, AverageStart = 1000,
+            },
+            Boundary = o.Boundary with
+            {
+                AdamBeta1 = 0, DiscriminatorSteps = 4, GradientPenaltyWeight = 0, NearestDataWeight = 20, ScatteringWeight = 50,
+            },
+            Retraining = o.Retraining with { AdamBeta1 = 0, DiscriminatorSteps = 4, GradientPenaltyWeight = 0 },
+            Scorer = o.Scorer with { AdamBeta1 = 0 },
+        };
+    }
+
+    // Sized from step times on 2 cores so that a Fashion-MNIST fold stays under 10 minutes (see docs/klwgan.md).
+    private static OmasganOptions CpuKlWganPreset
+    {
+        get
+        {
+            OmasganOptions o = KlWgan(width: 0.0625, stage1Steps: 1000);
+            return o with
+            {
+                // The average starts and decays in proportion to the shorter schedule.
+                FGan = o.FGan with { AverageDecay = 0.999, AverageStart = 500 },
+                Boundary = o.Boundary with { Steps = 200 },
+                Retraining = o.Retraining with { Steps = 300 },
+                Scorer = o.Scorer with { Steps = 600 },
             };
         }
     }

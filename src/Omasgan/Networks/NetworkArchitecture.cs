@@ -11,6 +11,7 @@ namespace Omasgan.Networks;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(MlpArchitecture), "mlp")]
 [JsonDerivedType(typeof(DcganArchitecture), "dcgan")]
+[JsonDerivedType(typeof(BigGanArchitecture), "biggan")]
 public abstract record NetworkArchitecture
 {
     /// <summary>A generator mapping (n, latentDim) to (n, ...sampleShape).</summary>

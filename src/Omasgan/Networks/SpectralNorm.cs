@@ -29,7 +29,11 @@ public sealed class SpectralNormLayer : Module<Tensor, Tensor>
         layer.Dispose();
         register_buffer("u", functional.normalize(randn(rows), dim: 0, eps: Epsilon));
         register_buffer("v", functional.normalize(randn(columns), dim: 0, eps: Epsilon));
+        PowerIterate(InitialIterations);
     }
+
+    /// <summary>Power iterations run when the layer is made, so that σ is close from the first step (as PyTorch's spectral norm does).</summary>
+    public const int InitialIterations = 15;
 
     private const double Epsilon = 1e-12;
 
@@ -69,17 +73,26 @@ public sealed class SpectralNormLayer : Module<Tensor, Tensor>
         Tensor u = get_buffer("u")!, v = get_buffer("v")!;
         if (training)
         {
-            using (no_grad())
-            {
-                v.copy_(functional.normalize(matrix.t().mv(u), dim: 0, eps: Epsilon));
-                u.copy_(functional.normalize(matrix.mv(v), dim: 0, eps: Epsilon));
-            }
+            PowerIterate(1);
             // The graph keeps copies: a later forward pass updates u and v in place before this
             // pass's backward (and the gradient penalty's double backward) has run.
             u = u.clone();
             v = v.clone();
         }
         return weight / Estimate(matrix, u, v);
+    }
+
+    /// <summary><paramref name="iterations"/> power iterations on the current weight, updating u and v.</summary>
+    internal void PowerIterate(int iterations)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor matrix = Matrix(), u = get_buffer("u")!, v = get_buffer("v")!;
+        for (int i = 0; i < iterations; i++)
+        {
+            v.copy_(functional.normalize(matrix.t().mv(u), dim: 0, eps: Epsilon));
+            u.copy_(functional.normalize(matrix.mv(v), dim: 0, eps: Epsilon));
+        }
     }
 
     /// <summary>Negates u, so that after W is negated σ keeps its sign and the layer's output is negated.</summary>

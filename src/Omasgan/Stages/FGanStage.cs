@@ -1,4 +1,5 @@
 using Omasgan.Losses;
+using Omasgan.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,6 +14,22 @@ public sealed record FGanOptions : StageOptions
 
     public override int Steps { get; init; } = DefaultSteps;
     public override double GradientPenaltyWeight { get; init; } = DefaultGradientPenaltyWeight;
+
+    /// <summary>
+    /// Decay of an exponential moving average of G's weights ([0, 1); 0, the default, keeps none). With
+    /// one, the stages after Stage 1 start from and sample the average (BigGAN's EMA; its value 0.9999).
+    /// </summary>
+    public double AverageDecay { get; init; }
+
+    /// <summary>Steps during which the average copies G before it starts averaging (BigGAN's 1,000).</summary>
+    public int AverageStart { get; init; } = 1000;
+
+    public override void Validate()
+    {
+        base.Validate();
+        OptionChecks.InRange(AverageDecay, 0, 0.999999, Qualified(nameof(AverageDecay)));
+        OptionChecks.InRange(AverageStart, 0, 10_000_000, Qualified(nameof(AverageStart)));
+    }
 }
 
 /// <summary>
@@ -23,14 +40,18 @@ public sealed class FGanStage(FGanOptions options)
 {
     public FGanOptions Options { get; } = options;
 
-    public void Train(StageContext context, nn.Module<Tensor, Tensor> generator, nn.Module<Tensor, Tensor> discriminator)
+    /// <param name="average">where the moving average of G's weights is kept when <see cref="FGanOptions.AverageDecay"/> is positive.</param>
+    public void Train(StageContext context, nn.Module<Tensor, Tensor> generator, nn.Module<Tensor, Tensor> discriminator,
+        nn.Module<Tensor, Tensor>? average = null)
     {
         Options.Validate();
+        if ((average is null) != (Options.AverageDecay == 0))
+            throw new ArgumentException("A moving average of G needs both a decay and a network to keep it in.", nameof(average));
         TrainAdversarially(context, OmasganStage.FGan, Options, generator, discriminator, z =>
         {
             Tensor lossG = StageLosses.FGanGenerator(context.Objective, discriminator.call(generator.call(z)));
             return (lossG, [("G", lossG)]);
-        });
+        }, average is null ? null : step => WeightAverage.Update(average, generator, step <= Options.AverageStart ? 0 : Options.AverageDecay));
     }
 
     /// <summary>
@@ -40,7 +61,7 @@ public sealed class FGanStage(FGanOptions options)
     /// </summary>
     internal static void TrainAdversarially(StageContext context, OmasganStage stage, StageOptions options,
         nn.Module<Tensor, Tensor> generator, nn.Module<Tensor, Tensor> discriminator,
-        Func<Tensor, (Tensor Loss, (string Name, Tensor Value)[] Reported)> generatorLoss)
+        Func<Tensor, (Tensor Loss, (string Name, Tensor Value)[] Reported)> generatorLoss, Action<int>? afterGeneratorStep = null)
     {
         using var optimizerG = StageContext.Adam(generator, options);
         using var optimizerD = StageContext.Adam(discriminator, options);
@@ -52,6 +73,7 @@ public sealed class FGanStage(FGanOptions options)
             Tensor lossD = DiscriminatorSteps(context, discriminator, optimizerD, generator, options);
             var (lossG, reported) = generatorLoss(context.Latent(options.BatchSize));
             StageContext.Step(optimizerG, lossG);
+            afterGeneratorStep?.Invoke(step);
             context.Report(stage, step, options.Steps, [("D", lossD), .. reported]);
             context.Completed(stage, step, options.Steps, optimizerG, optimizerD);
         }

@@ -64,6 +64,17 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_preset_of_another_model_family_or_a_dcgan_option_on_klwgan_is_refused()
+    {
+        string missing = Path.Combine(temp.Path, "no-such-folder");
+        AssertOneLineError(CliProcess.Run(["train", "--images", missing, "--model", "klwgan", "--preset", "cpu", "--out", Folder("a")]),
+            "--preset cpu is a dcgan preset; with --model klwgan use one of cpu-klwgan, paper-klwgan");
+        AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--model", "klwgan", "--normalization", "none", "--out", Folder("b")]),
+            "--normalization changes the DCGAN networks");
+        AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--model", "stylegan", "--out", Folder("c")]), "use one of dcgan, klwgan");
+    }
+
+    [Fact]
     public void An_abnormal_class_absent_from_the_data_or_leaving_no_normal_images_is_refused()
     {
         string data = temp.WriteIdxDataset("data", Labels(40, 10), Labels(20, 10));

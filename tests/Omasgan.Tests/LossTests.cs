@@ -64,6 +64,14 @@ public class LossTests
     }
 
     [Fact]
+    public void Norms_that_do_not_fit_the_data_are_refused()
+    {
+        Tensor data = randn(10, 3);
+        var e = Assert.Throws<ArgumentException>(() => NearestDataDistance.Mean(randn(2, 3), data, squared: true, dataSquaredNorms: randn(9)));
+        Assert.Contains("9 rows do not fit data of 10 rows", e.Message);
+    }
+
+    [Fact]
     public void Chunked_nearest_data_distance_equals_unchunked_in_value_and_gradient()
     {
         manual_seed(7);
@@ -73,9 +81,11 @@ public class LossTests
             Tensor a = randn(16, 5, dtype: ScalarType.Float64).requires_grad_(true);
             Tensor whole = NearestDataDistance.Mean(a, data, squared, chunkSize: 1000);
             Tensor gradWhole = autograd.grad([whole], [a])[0];
+            Tensor norms = NearestDataDistance.SquaredNorms(data);
             foreach (int chunk in new[] { 1, 7, 333, 999 })
             {
-                Tensor chunked = NearestDataDistance.Mean(a, data, squared, chunkSize: chunk);
+                // With the data's norms kept by the caller, as Stage 2 does, on every other chunk size.
+                Tensor chunked = NearestDataDistance.Mean(a, data, squared, chunkSize: chunk, dataSquaredNorms: chunk % 2 == 1 ? norms : null);
                 Tensor gradChunked = autograd.grad([chunked], [a])[0];
                 Assert.Equal(whole.item<double>(), chunked.item<double>(), 1e-12);
                 Assert.True(allclose(gradWhole, gradChunked, rtol: 0, atol: 1e-12));

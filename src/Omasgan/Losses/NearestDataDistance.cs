@@ -12,7 +12,8 @@ public static class NearestDataDistance
     /// <param name="samples">(n, ...) samples; flattened per row.</param>
     /// <param name="data">(m, ...) normal data; flattened per row; no gradient flows into it.</param>
     /// <param name="chunkSize">rows of <paramref name="data"/> compared at a time.</param>
-    public static Tensor PerSample(Tensor samples, Tensor data, bool squared, int chunkSize = 8192)
+    /// <param name="dataSquaredNorms"><see cref="SquaredNorms"/> of <paramref name="data"/>, when the caller keeps them across calls (Stage 2 does).</param>
+    public static Tensor PerSample(Tensor samples, Tensor data, bool squared, int chunkSize = 8192, Tensor? dataSquaredNorms = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         Tensor s = samples.reshape(samples.shape[0], -1);
@@ -23,15 +24,21 @@ public static class NearestDataDistance
         // Search for each sample's nearest row without a graph (the costly part), then compute the
         // distance to that row with one: min's gradient flows only through the row that attains
         // it, so value and gradient are those of the full minimum, at a fraction of the cost.
+        // The search ranks ‖x_j‖² − 2 s·x_j, which differs from the squared distance by ‖s‖², the same for
+        // every j: one fused matrix product per chunk, with the data's norms computed once, not per chunk.
         Tensor nearestRows;
         using (no_grad())
         {
             Tensor detached = s.detach();
+            Tensor norms = dataSquaredNorms ?? SquaredNorms(d);
+            if (norms.shape is not [var rows] || rows != d.shape[0])
+                throw new ArgumentException($"{norms.shape.Length}-d norms of {norms.shape.FirstOrDefault()} rows do not fit data of {d.shape[0]} rows.", nameof(dataSquaredNorms));
             Tensor? best = null, bestIndex = null;
             for (long start = 0; start < d.shape[0]; start += chunkSize)
             {
-                Tensor chunk = d.narrow(0, start, Math.Min(chunkSize, d.shape[0] - start));
-                var (values, indices) = SquaredDistances(detached, chunk).min(1);
+                long count = Math.Min(chunkSize, d.shape[0] - start);
+                Tensor chunk = d.narrow(0, start, count);
+                var (values, indices) = addmm(norms.narrow(0, start, count).unsqueeze(0), detached, chunk.t(), beta: 1, alpha: -2).min(1);
                 indices = indices + start;
                 if (best is null || bestIndex is null)
                     (best, bestIndex) = (values, indices);
@@ -52,8 +59,15 @@ public static class NearestDataDistance
     }
 
     /// <summary>The mean over samples of <see cref="PerSample"/>.</summary>
-    public static Tensor Mean(Tensor samples, Tensor data, bool squared, int chunkSize = 8192) =>
-        PerSample(samples, data, squared, chunkSize).mean();
+    public static Tensor Mean(Tensor samples, Tensor data, bool squared, int chunkSize = 8192, Tensor? dataSquaredNorms = null) =>
+        PerSample(samples, data, squared, chunkSize, dataSquaredNorms).mean();
+
+    /// <summary>‖x_j‖² of every row of <paramref name="data"/> (flattened), without a copy of the data.</summary>
+    public static Tensor SquaredNorms(Tensor data)
+    {
+        using var _ = no_grad();
+        return linalg.vector_norm(data.reshape(data.shape[0], -1), ord: 2, dims: [1]).square();
+    }
 
     /// <summary>(n, m) squared Euclidean distances between rows of a and rows of b.</summary>
     internal static Tensor SquaredDistances(Tensor a, Tensor b) =>

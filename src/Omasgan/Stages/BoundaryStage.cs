@@ -51,10 +51,11 @@ public sealed class BoundaryStage(BoundaryOptions options)
     public void Train(StageContext context, nn.Module<Tensor, Tensor> boundary, nn.Module<Tensor, Tensor> discriminator)
     {
         Options.Validate();
+        using Tensor norms = NearestDataDistance.SquaredNorms(context.Data);
         FGanStage.TrainAdversarially(context, OmasganStage.Boundary, Options, boundary, discriminator, z =>
         {
             Tensor samples = boundary.call(z);
-            Tensor nearest = NearestDataDistance.Mean(samples, context.Data, Options.SquaredDistances, Options.NearestDataChunk);
+            Tensor nearest = NearestDataDistance.Mean(samples, context.Data, Options.SquaredDistances, Options.NearestDataChunk, norms);
             Tensor scattering = Scattering.Compute(z, samples, Options.SquaredDistances);
             Tensor lossB = StageLosses.BoundaryGenerator(context.Objective, discriminator.call(samples), nearest, scattering,
                 Options.NearestDataWeight, Options.ScatteringWeight);

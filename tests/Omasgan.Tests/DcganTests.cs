@@ -177,5 +177,19 @@ public sealed class DcganTests
         Assert.All(raw, s => Assert.True(float.IsFinite(s)));
         // Prepared images are not what it takes: it owns the preparation.
         Assert.Throws<ArgumentException>(() => detector.Score(prepared));
+
+        // Samples as B's own stage drew them (batch norm on each batch's statistics) leave the detector as it was.
+        using Tensor trained = detector.Sample(SampleSource.Boundary, 20, batchStatistics: true, batchSize: 8);
+        Assert.Equal(new long[] { 20, 1, 32, 32 }, trained.shape);
+        Assert.True(trained.abs().max().item<float>() <= 1f);
+        manual_seed(9);
+        using Tensor evalFirst = detector.Sample(SampleSource.Boundary, 8);
+        manual_seed(9);
+        using Tensor batchStatistics = detector.Sample(SampleSource.Boundary, 8, batchStatistics: true, batchSize: 8);
+        manual_seed(9);
+        using Tensor evalAgain = detector.Sample(SampleSource.Boundary, 8);
+        Assert.True(evalFirst.eq(evalAgain).all().item<bool>());
+        Assert.False(evalFirst.allclose(batchStatistics));
+        Assert.Equal(raw, detector.Score(images));
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Omasgan.Detection;
@@ -74,9 +75,16 @@ public sealed partial class OmasganDetector : IAnomalyDetector
     }
 
     /// <summary><paramref name="count"/> samples of one of the trained generators, in the data's space (images in [−1, 1]).</summary>
-    public Tensor Sample(SampleSource source, int count)
+    /// <param name="batchStatistics">
+    /// false (the default): the generator in eval mode, its batch norm using the running statistics, as
+    /// the stages after a generator's own sample it. true: in training mode, batch norm normalising each
+    /// batch of <paramref name="batchSize"/> by its own statistics, as the generator's own stage trained
+    /// it (on a copy, so the detector does not change).
+    /// </param>
+    public Tensor Sample(SampleSource source, int count, bool batchStatistics = false, int batchSize = 64)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 2);
         nn.Module<Tensor, Tensor> generator = source switch
         {
             SampleSource.Stage1Generator => networks.Generator,
@@ -86,7 +94,15 @@ public sealed partial class OmasganDetector : IAnomalyDetector
         };
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        return scope.MoveToOuter(Input.ToData(generator.call(rand([count, LatentDim], device: Device)).cpu()));
+        if (!batchStatistics)
+            return scope.MoveToOuter(Input.ToData(generator.call(rand([count, LatentDim], device: Device)).cpu()));
+        using var copy = Options.Architecture.CreateGenerator(LatentDim, SampleShape).to(Device);
+        OmasganNetworks.CopyWeights(generator, copy);
+        copy.train();
+        var batches = new List<Tensor>();
+        for (int done = 0; done < count; done += batchSize)
+            batches.Add(copy.call(rand([Math.Min(batchSize, count - done), LatentDim], device: Device)));
+        return scope.MoveToOuter(Input.ToData(cat(batches).cpu()));
     }
 
     public void Dispose() => networks.Dispose();

@@ -91,6 +91,45 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
             Tensor samples = source is SampleSource s ? detector.Sample(s, GridImages) : real;
             ImageGrid.Save(Path.Combine(folder, file), ImageInput.ToBytes(samples));
         }
+        ImageGrid.Save(Path.Combine(folder, BoundaryBatchStatisticsGrid),
+            ImageInput.ToBytes(detector.Sample(SampleSource.Boundary, GridImages, batchStatistics: true, detector.Options.Boundary.BatchSize)));
+        WriteGeneratorModes(folder, detector, normal);
+    }
+
+    /// <summary>Grid of boundary samples drawn in training mode (batch norm on each batch's statistics), as Stage 2 trained B.</summary>
+    public const string BoundaryBatchStatisticsGrid = "boundary_samples_batch_statistics.png";
+
+    /// <summary>Where G's and B's samples lie in eval mode and in training mode (see <see cref="WriteGeneratorModes"/>).</summary>
+    public const string GeneratorModesFileName = "generator_modes.json";
+
+    /// <summary>
+    /// The mean distance from 256 samples of G and of B to their nearest training image, with the
+    /// generators in eval mode (how Stages 3 and 4 sample them) and in training mode (how their own
+    /// stage trained them, and what Stage 2's nearest-data term constrained), next to the training
+    /// images' own median nearest-neighbour distance (on 256 of them) for scale.
+    /// </summary>
+    private static void WriteGeneratorModes(string folder, OmasganDetector detector, Tensor normal)
+    {
+        const int count = 256;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        Tensor data = detector.Input.Prepare(normal);
+        Tensor norms = NearestDataDistance.SquaredNorms(data);
+        double Distance(SampleSource source, bool batchStatistics, int batchSize) =>
+            NearestDataDistance.Mean(detector.Sample(source, count, batchStatistics, batchSize), data, squared: false, dataSquaredNorms: norms).item<float>();
+        long n = data.shape[0];
+        Tensor probe = data.narrow(0, 0, Math.Min(count, n - 1));
+        Tensor others = data.narrow(0, probe.shape[0], n - probe.shape[0]);
+        double dataScale = NearestDataDistance.PerSample(probe, others, squared: false).median().item<float>();
+        var modes = new Dictionary<string, double>
+        {
+            ["data_median_nearest_neighbour"] = dataScale,
+            ["stage1_eval"] = Distance(SampleSource.Stage1Generator, false, 64),
+            ["stage1_batch_statistics"] = Distance(SampleSource.Stage1Generator, true, detector.Options.FGan.BatchSize),
+            ["boundary_eval"] = Distance(SampleSource.Boundary, false, 64),
+            ["boundary_batch_statistics"] = Distance(SampleSource.Boundary, true, detector.Options.Boundary.BatchSize),
+        };
+        AtomicFile.WriteAllText(Path.Combine(folder, GeneratorModesFileName), JsonSerializer.Serialize(modes, OmasganDetector.JsonOptions));
     }
 
     /// <summary>

@@ -13,23 +13,8 @@ public sealed class BigGanTests
     [Theory]
     [InlineData(1, 0.0625)]
     [InlineData(3, 0.25)]
-    public void Networks_map_latents_to_images_and_images_to_one_output_with_the_counted_parameters(int channels, double width)
-    {
-        manual_seed(3);
-        var architecture = new BigGanArchitecture { WidthMultiplier = width };
-        long[] shape = [channels, 32, 32];
-        using var generator = architecture.CreateGenerator(100, shape);
-        using var discriminator = architecture.CreateDiscriminator(shape);
-        using var _ = no_grad();
-        generator.train();
-        Tensor images = generator.call(rand(5, 100));
-        Assert.Equal(new long[] { 5, channels, 32, 32 }, images.shape);
-        Assert.True(images.abs().max().item<float>() <= 1f);
-        Assert.Equal(new long[] { 5 }, discriminator.call(images).shape);
-        // Counted from the built modules, independently of the formula.
-        long actual = generator.parameters().Concat(discriminator.parameters()).Sum(p => p.numel());
-        Assert.Equal(actual, architecture.ParameterCount(100, shape));
-    }
+    public void Networks_map_latents_to_images_and_images_to_one_output_with_the_counted_parameters(int channels, double width) =>
+        DcganTests.AssertMapsImages(new BigGanArchitecture { WidthMultiplier = width }, channels);
 
     [Fact]
     public void The_discriminator_is_spectrally_normalised_throughout_and_has_no_batch_norm()

@@ -19,10 +19,16 @@ public sealed class DcganTests
     [InlineData(3, 0.25, DiscriminatorNormalization.Layer, GeneratorUpsampling.Transposed)]
     [InlineData(1, 0.5, DiscriminatorNormalization.Spectral, GeneratorUpsampling.Nearest)]
     public void Networks_map_latents_to_images_in_range_and_images_to_one_output(int channels, double width,
-        DiscriminatorNormalization normalization, GeneratorUpsampling upsampling)
+        DiscriminatorNormalization normalization, GeneratorUpsampling upsampling) =>
+        AssertMapsImages(new DcganArchitecture { WidthMultiplier = width, Normalization = normalization, Upsampling = upsampling }, channels);
+
+    /// <summary>
+    /// The pair maps latents to images in [−1, 1] and images to one output each, and its parameter
+    /// count equals the one counted from the built modules (independently of the formula).
+    /// </summary>
+    internal static void AssertMapsImages(NetworkArchitecture architecture, int channels)
     {
         manual_seed(3);
-        var architecture = new DcganArchitecture { WidthMultiplier = width, Normalization = normalization, Upsampling = upsampling };
         long[] shape = [channels, 32, 32];
         using var generator = architecture.CreateGenerator(100, shape);
         using var discriminator = architecture.CreateDiscriminator(shape);
@@ -32,7 +38,6 @@ public sealed class DcganTests
         Assert.Equal(new long[] { 5, channels, 32, 32 }, images.shape);
         Assert.True(images.abs().max().item<float>() <= 1f);
         Assert.Equal(new long[] { 5 }, discriminator.call(images).shape);
-
         long actual = generator.parameters().Concat(discriminator.parameters()).Sum(p => p.numel());
         Assert.Equal(actual, architecture.ParameterCount(100, shape));
     }

@@ -62,7 +62,7 @@ internal static class TrainCommand
                 Device = detector.DeviceName(parse),
                 Observer = new ConsoleFitObserver(),
             };
-            new CheckpointOptions { Directory = runDirectory, Interval = fit.CheckpointInterval, Rollbacks = fit.Rollbacks }.Validate();
+            fit.Validate();
             AnsiConsole.MarkupLine($"[bold]OMASGAN training[/] · preset {Markup.Escape(config.Preset)} · seed {config.Detector.Seed} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
             TrainResult result = TrainRun.Run(config, runDirectory, fit);
             if (result.Detectors.Count > 0)

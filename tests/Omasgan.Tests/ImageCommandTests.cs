@@ -72,6 +72,8 @@ public sealed class ImageCommandTests : IDisposable
         AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--model", "klwgan", "--normalization", "none", "--out", Folder("b")]),
             "--normalization changes the DCGAN networks");
         AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--model", "stylegan", "--out", Folder("c")]), "use one of dcgan, klwgan");
+        AssertOneLineError(CliProcess.Run(["train", "--images", missing, "--checkpoint-every", "0", "--out", Folder("d")]), "CheckpointInterval must be in [1, 10000000]");
+        Assert.False(Directory.Exists(Folder("d")));
     }
 
     [Fact]

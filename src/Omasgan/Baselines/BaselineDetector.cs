@@ -140,6 +140,7 @@ public sealed class BaselineTrainer(string name, BaselineOptions options) : IDet
 
     public IAnomalyDetector Fit(Tensor normal, FitSettings settings)
     {
+        settings.Validate();
         Options.Validate();
         var (pipeline, prepared) = InputPipeline.Fit(normal, standardize: false);
         using (prepared)

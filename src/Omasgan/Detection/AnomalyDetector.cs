@@ -133,6 +133,14 @@ public sealed record FitSettings
     /// <summary>What the fit is, for progress lines.</summary>
     public string Title { get; init; } = "Fitting";
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first setting out of range, before anything is written.</summary>
+    public void Validate()
+    {
+        OptionChecks.InRange(Contamination, 0, 1, nameof(Contamination));
+        OptionChecks.InRange(CheckpointInterval, 1, 10_000_000, nameof(CheckpointInterval));
+        OptionChecks.InRange(Rollbacks, 0, 100, nameof(Rollbacks));
+    }
 }
 
 public static class AnomalyDetectorExtensions

@@ -43,6 +43,7 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
     /// </summary>
     public IAnomalyDetector Fit(Tensor normal, FitSettings settings)
     {
+        settings.Validate();
         OmasganOptions seeded = Options with { Seed = settings.Seed };
         Device? device = settings.Device is string name ? torch.device(name) : null;
         if (settings.RunDirectory is not string folder)

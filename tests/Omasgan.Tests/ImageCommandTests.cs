@@ -116,8 +116,13 @@ public sealed class ImageCommandTests : IDisposable
         Assert.Equal(Divergences.Divergence.Pearson, detector.Divergence);
         Assert.All(new[] { detector.FGan.LearningRate, detector.Boundary.LearningRate, detector.Retraining.LearningRate, detector.Scorer.LearningRate },
             rate => Assert.Equal(5e-4, rate));
-        foreach (string file in new[] { "config.json", "metrics.json", "losses.csv", "scores.csv", "roc.png", "score_histogram.png", "model/manifest.json" })
+        foreach (string file in new[] { "config.json", "metrics.json", "losses.csv", "scores.csv", "roc.png", "score_histogram.png", "model/manifest.json",
+            "boundary_samples_batch_statistics.png" })
             Assert.True(File.Exists(Path.Combine(run, file)), file);
+        var modes = JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(Path.Combine(run, "generator_modes.json")))!;
+        Assert.Equal(["boundary_batch_statistics", "boundary_eval", "data_median_nearest_neighbour", "stage1_batch_statistics", "stage1_eval"],
+            modes.Keys.Order());
+        Assert.All(modes.Values, d => Assert.True(d > 0 && double.IsFinite(d)));
         using (JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))))
             Assert.Equal(8, metrics.RootElement.GetProperty("anomalous_test_images").GetInt32());
 

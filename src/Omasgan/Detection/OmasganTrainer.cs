@@ -119,10 +119,11 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
         double Distance(SampleSource source, bool batchStatistics, int batchSize) =>
             NearestDataDistance.Mean(detector.Sample(source, count, batchStatistics, batchSize), data, squared: false, dataSquaredNorms: norms).item<float>();
         long n = data.shape[0];
+        // The first images against the rest (a single training image has no neighbour to measure).
         Tensor probe = data.narrow(0, 0, Math.Min(count, n - 1));
-        Tensor others = data.narrow(0, probe.shape[0], n - probe.shape[0]);
-        double dataScale = NearestDataDistance.PerSample(probe, others, squared: false).median().item<float>();
-        var modes = new Dictionary<string, double>
+        double? dataScale = n < 2 ? null
+            : NearestDataDistance.PerSample(probe, data.narrow(0, probe.shape[0], n - probe.shape[0]), squared: false).median().item<float>();
+        var modes = new Dictionary<string, double?>
         {
             ["data_median_nearest_neighbour"] = dataScale,
             ["stage1_eval"] = Distance(SampleSource.Stage1Generator, false, 64),

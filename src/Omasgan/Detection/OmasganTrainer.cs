@@ -4,6 +4,7 @@ using Omasgan.Checkpoints;
 using Omasgan.Data;
 using Omasgan.Experiments;
 using Omasgan.Losses;
+using Omasgan.Networks;
 using Omasgan.Reporting;
 using Omasgan.Stages;
 using static TorchSharp.torch;
@@ -235,9 +236,13 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
 
             if (starts(OmasganStage.Boundary))
             {
-                // With a moving average, it is Stage 1's generator from here on (BigGAN samples from its EMA).
+                // With a moving average, it is Stage 1's generator from here on (BigGAN samples from its EMA),
+                // with batch-norm statistics of its own: the live G's do not fit the averaged weights.
                 if (nets.GeneratorAverage is { } average)
+                {
                     OmasganNetworks.CopyWeights(average, nets.Generator);
+                    WeightAverage.RefreshBatchStatistics(nets.Generator, () => context.Latent(options.FGan.BatchSize));
+                }
                 OmasganNetworks.CopyWeights(nets.Generator, nets.Boundary);
                 OmasganNetworks.CopyWeights(nets.Discriminator, nets.BoundaryDiscriminator);
             }

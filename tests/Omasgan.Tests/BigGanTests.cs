@@ -55,6 +55,22 @@ public sealed class BigGanTests
     }
 
     [Fact]
+    public void Refreshed_batch_statistics_follow_what_the_network_now_computes()
+    {
+        manual_seed(6);
+        using var network = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4));
+        using (no_grad())
+            network.named_parameters().First(p => p.name == "0.bias").parameter.fill_(5);   // features around 5, stats still at 0
+        network.eval();
+        WeightAverage.RefreshBatchStatistics(network, () => rand(64, 3));
+        Assert.False(network.training);
+        Tensor mean = network.named_buffers().First(b => b.name.EndsWith("running_mean")).buffer;
+        using var _ = no_grad();
+        Tensor expected = ((nn.Module<Tensor, Tensor>)network[0]).call(rand(100_000, 3)).mean([0]);
+        Assert.True(mean.allclose(expected, atol: 0.05), $"{mean.str()} vs {expected.str()}");
+    }
+
+    [Fact]
     public void Stage_1_keeps_a_copy_of_G_until_the_average_starts_and_an_average_after()
     {
         manual_seed(5);

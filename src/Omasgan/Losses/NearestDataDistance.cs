@@ -66,7 +66,8 @@ public static class NearestDataDistance
     public static Tensor SquaredNorms(Tensor data)
     {
         using var _ = no_grad();
-        return linalg.vector_norm(data.reshape(data.shape[0], -1), ord: 2, dims: [1]).square();
+        using var scope = NewDisposeScope();
+        return scope.MoveToOuter(linalg.vector_norm(data.reshape(data.shape[0], -1), ord: 2, dims: [1]).square());
     }
 
     /// <summary>(n, m) squared Euclidean distances between rows of a and rows of b.</summary>

@@ -117,8 +117,12 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
         using var _ = no_grad();
         Tensor data = detector.Input.Prepare(normal);
         Tensor norms = NearestDataDistance.SquaredNorms(data);
-        double Distance(SampleSource source, bool batchStatistics, int batchSize) =>
-            NearestDataDistance.Mean(detector.Sample(source, count, batchStatistics, batchSize), data, squared: false, dataSquaredNorms: norms).item<float>();
+        // With batch statistics, in batches of the generator's own stage.
+        int StageBatch(SampleSource source) =>
+            source == SampleSource.Boundary ? detector.Options.Boundary.BatchSize : detector.Options.FGan.BatchSize;
+        double Distance(SampleSource source, bool batchStatistics) =>
+            NearestDataDistance.Mean(detector.Sample(source, count, batchStatistics, StageBatch(source)), data, squared: false,
+                dataSquaredNorms: norms).item<float>();
         long n = data.shape[0];
         // The first images against the rest (a single training image has no neighbour to measure).
         Tensor probe = data.narrow(0, 0, Math.Min(count, n - 1));
@@ -127,10 +131,10 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
         var modes = new Dictionary<string, double?>
         {
             ["data_median_nearest_neighbour"] = dataScale,
-            ["stage1_eval"] = Distance(SampleSource.Stage1Generator, false, 64),
-            ["stage1_batch_statistics"] = Distance(SampleSource.Stage1Generator, true, detector.Options.FGan.BatchSize),
-            ["boundary_eval"] = Distance(SampleSource.Boundary, false, 64),
-            ["boundary_batch_statistics"] = Distance(SampleSource.Boundary, true, detector.Options.Boundary.BatchSize),
+            ["stage1_eval"] = Distance(SampleSource.Stage1Generator, batchStatistics: false),
+            ["stage1_batch_statistics"] = Distance(SampleSource.Stage1Generator, batchStatistics: true),
+            ["boundary_eval"] = Distance(SampleSource.Boundary, batchStatistics: false),
+            ["boundary_batch_statistics"] = Distance(SampleSource.Boundary, batchStatistics: true),
         };
         AtomicFile.WriteAllText(Path.Combine(folder, GeneratorModesFileName), JsonSerializer.Serialize(modes, OmasganDetector.JsonOptions));
     }

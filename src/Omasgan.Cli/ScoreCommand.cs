@@ -53,7 +53,7 @@ internal static class ScoreCommand
                 var (names, images) = Read(item, input, parse.GetValue(dataDirectory));
                 using (images)
                 {
-                    float[] scores = Scored(() => detector.Score(images.Images, column), images.Source);
+                    float[] scores = Scored(() => detector.Score(images.Samples, column), images.Source);
                     for (int i = 0; i < scores.Length; i++)
                         csv.Append(Csv(names[i])).Append(',').Append(scores[i].ToString("R", CultureInfo.InvariantCulture))
                             .Append(',').Append(scores[i] >= limit ? "true" : "false").Append('\n');
@@ -69,7 +69,7 @@ internal static class ScoreCommand
     }
 
     /// <summary>The images named by <paramref name="item"/>: a dataset split (NAME:train or NAME:test), a folder or one file.</summary>
-    private static (IReadOnlyList<string> Names, ImageSet Images) Read(string item, ImageInput input, string? dataDirectory)
+    private static (IReadOnlyList<string> Names, SampleSet Images) Read(string item, ImageInput input, string? dataDirectory)
     {
         int colon = item.LastIndexOf(':');
         if (colon > 0 && !File.Exists(item) && !Directory.Exists(item))
@@ -83,7 +83,7 @@ internal static class ScoreCommand
                     "test" => DataSplit.Test,
                     _ => throw new ArgumentException($"{item}: a dataset split is NAME:train or NAME:test."),
                 };
-                ImageSet set = DatasetCatalog.Load(name, which, dataDirectory);
+                SampleSet set = DatasetCatalog.Load(name, which, dataDirectory);
                 return (Enumerable.Range(0, (int)set.Count).Select(i => $"{name}:{split}:{i}").ToArray(), set);
             }
         }

@@ -124,7 +124,7 @@ public sealed class DcganTests
         try
         {
             manual_seed(5);
-            using var set = new ImageSet(randint(0, 256, [40, 1, 28, 28]).to_type(ScalarType.Byte), new int[40], "random");
+            using var set = new SampleSet(randint(0, 256, [40, 1, 28, 28]).to_type(ScalarType.Byte), new int[40], "random");
             OmasganOptions options = ImagePresets.Get(ImagePresets.Cpu) with
             {
                 FGan = new FGanOptions { Steps = 2, BatchSize = 8 },
@@ -133,9 +133,9 @@ public sealed class DcganTests
                 Scorer = new ScorerOptions { Steps = 2, BatchSize = 8 },
             };
             float[] before;
-            using (IAnomalyDetector detector = new OmasganTrainer(options).Fit(set.Images, new FitSettings { RunDirectory = dir }))
+            using (IAnomalyDetector detector = new OmasganTrainer(options).Fit(set.Samples, new FitSettings { RunDirectory = dir }))
             {
-                before = detector.Score(set.Images);
+                before = detector.Score(set.Samples);
                 detector.Save(Path.Combine(dir, "model"));
             }
             var seconds = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(
@@ -146,7 +146,7 @@ public sealed class DcganTests
 
             using var loaded = OmasganDetector.Load(Path.Combine(dir, "model"));
             Assert.Equal(new ImageInput(1, 28, 28, 32), loaded.Input.Image);
-            Assert.Equal(before, loaded.Score(set.Images));
+            Assert.Equal(before, loaded.Score(set.Samples));
 
             var colour = Assert.Throws<ArgumentException>(() => loaded.Score(zeros(new long[] { 2, 3, 28, 28 }, dtype: ScalarType.Byte)));
             Assert.Contains("3 channels", colour.Message);

@@ -19,7 +19,7 @@ public static class Cifar10Reader
     /// <summary>Reads the records of <paramref name="batchFiles"/>, in order, as images of shape [3, 32, 32].</summary>
     /// <exception cref="ArgumentException">no files given.</exception>
     /// <exception cref="DataFormatException">a file is missing, its length is not a positive multiple of 3073, or a label exceeds 9.</exception>
-    public static ImageSet Read(IReadOnlyList<string> batchFiles)
+    public static SampleSet Read(IReadOnlyList<string> batchFiles)
     {
         ArgumentNullException.ThrowIfNull(batchFiles);
         if (batchFiles.Count == 0)
@@ -53,7 +53,7 @@ public static class Cifar10Reader
                     labels[record] = label[0];
                     reader.ReadExactly(pixels.AsSpan(record * ImageBytes, ImageBytes), "pixels");
                 }
-            return new ImageSet(DataReader.ToTensor(pixels, records, 3, 32, 32), labels, string.Join(", ", batchFiles));
+            return new SampleSet(DataReader.ToTensor(pixels, records, 3, 32, 32), labels, string.Join(", ", batchFiles));
         }
         finally
         {

@@ -80,13 +80,13 @@ public static class DatasetCatalog
     /// </summary>
     /// <exception cref="InvalidOptionException">an unknown name or split.</exception>
     /// <exception cref="DataFormatException">the files are not found or not valid.</exception>
-    public static ImageSet Load(string name, DataSplit split, string? root = null)
+    public static SampleSet Load(string name, DataSplit split, string? root = null)
     {
         Dataset dataset = Find(name);
         OptionChecks.Defined(split, "split");
         string folder = Locate(dataset, root, split);
         string[] files = Files(dataset, split, folder)!;
-        ImageSet read = dataset.Format switch
+        SampleSet read = dataset.Format switch
         {
             Format.Idx => IdxReader.Read(files[0], files[1]),
             Format.Cifar10 => Cifar10Reader.Read(files),
@@ -95,7 +95,7 @@ public static class DatasetCatalog
         try
         {
             Check(dataset, read, files);
-            return new ImageSet(read.Images, read.Labels, $"{dataset.DisplayName} {split.ToString().ToLowerInvariant()} ({folder})");
+            return new SampleSet(read.Samples, read.Labels, $"{dataset.DisplayName} {split.ToString().ToLowerInvariant()} ({folder})");
         }
         catch
         {
@@ -104,7 +104,7 @@ public static class DatasetCatalog
         }
     }
 
-    private static void Check(Dataset dataset, ImageSet read, string[] files)
+    private static void Check(Dataset dataset, SampleSet read, string[] files)
     {
         if (!read.SampleShape.SequenceEqual(dataset.SampleShape))
             throw new DataFormatException(files[0], $"holds images of shape [{string.Join(", ", read.SampleShape)}]; {dataset.DisplayName}'s are [{string.Join(", ", dataset.SampleShape)}].");

@@ -19,7 +19,7 @@ public static class IdxReader
     /// (magic 0x00000801: N unsigned bytes) as N images of shape [1, H, W] labelled 0..255.
     /// </summary>
     /// <exception cref="DataFormatException">a file is missing, compressed wrongly, of another kind, truncated or too long, or the counts disagree.</exception>
-    public static ImageSet Read(string imagesPath, string labelsPath)
+    public static SampleSet Read(string imagesPath, string labelsPath)
     {
         ArgumentNullException.ThrowIfNull(imagesPath);
         ArgumentNullException.ThrowIfNull(labelsPath);
@@ -28,7 +28,7 @@ public static class IdxReader
         if (labelDims[0] != dims[0])
             throw new DataFormatException(labelsPath, $"holds {labelDims[0]} labels but {imagesPath} holds {dims[0]} images.");
         int[] labels = Array.ConvertAll(labelBytes, b => (int)b);
-        return new ImageSet(DataReader.ToTensor(pixels, dims[0], 1, dims[1], dims[2]), labels, imagesPath);
+        return new SampleSet(DataReader.ToTensor(pixels, dims[0], 1, dims[1], dims[2]), labels, imagesPath);
     }
 
     /// <summary>The data of one IDX file of unsigned bytes whose magic number is <paramref name="magic"/>, and its dimensions.</summary>

@@ -37,7 +37,7 @@ public static class ImageFolderReader
     /// <param name="label">The label of every image.</param>
     /// <exception cref="InvalidOptionException">channels is not 1 or 3, or size is out of range.</exception>
     /// <exception cref="DataFormatException">the folder is missing or holds no images, or an image cannot be decoded.</exception>
-    public static ImageSet Read(string folder, int channels, int size, int label = 0)
+    public static SampleSet Read(string folder, int channels, int size, int label = 0)
     {
         ArgumentNullException.ThrowIfNull(folder);
         CheckShape(channels, size);
@@ -54,7 +54,7 @@ public static class ImageFolderReader
 
     /// <summary>The images <paramref name="files"/>, in that order, all labelled <paramref name="label"/>; <paramref name="source"/> describes them in messages.</summary>
     /// <exception cref="DataFormatException">a file is missing or cannot be decoded.</exception>
-    public static ImageSet ReadFiles(IReadOnlyList<string> files, int channels, int size, string source, int label = 0)
+    public static SampleSet ReadFiles(IReadOnlyList<string> files, int channels, int size, string source, int label = 0)
     {
         CheckShape(channels, size);
         if (files.Count == 0)
@@ -66,12 +66,12 @@ public static class ImageFolderReader
         for (int i = 0; i < files.Count; i++)
             Decode(files[i], channels, size, pixels.AsSpan((int)(i * sampleBytes), (int)sampleBytes));
         int[] labels = Enumerable.Repeat(label, files.Count).ToArray();
-        return new ImageSet(DataReader.ToTensor(pixels, files.Count, channels, size, size), labels, source);
+        return new SampleSet(DataReader.ToTensor(pixels, files.Count, channels, size, size), labels, source);
     }
 
     /// <summary>A test folder: the images of its subfolders normal/ (label 0) and anomalous/ (label 1), in that order.</summary>
     /// <exception cref="DataFormatException">the folder or a subfolder is missing, a subfolder holds no images, or an image cannot be decoded.</exception>
-    public static ImageSet ReadTestFolder(string folder, int channels, int size)
+    public static SampleSet ReadTestFolder(string folder, int channels, int size)
     {
         ArgumentNullException.ThrowIfNull(folder);
         CheckShape(channels, size);
@@ -79,9 +79,9 @@ public static class ImageFolderReader
         foreach (string sub in new[] { NormalFolder, AnomalousFolder })
             if (!Directory.Exists(Path.Combine(folder, sub)))
                 throw new DataFormatException(Path.Combine(folder, sub), $"no such folder; a test folder holds {NormalFolder}/ and {AnomalousFolder}/ subfolders of images.");
-        using ImageSet normal = Read(Path.Combine(folder, NormalFolder), channels, size, label: 0);
-        using ImageSet anomalous = Read(Path.Combine(folder, AnomalousFolder), channels, size, label: 1);
-        return new ImageSet(TorchSharp.torch.cat([normal.Images, anomalous.Images]), [.. normal.Labels, .. anomalous.Labels], folder);
+        using SampleSet normal = Read(Path.Combine(folder, NormalFolder), channels, size, label: 0);
+        using SampleSet anomalous = Read(Path.Combine(folder, AnomalousFolder), channels, size, label: 1);
+        return new SampleSet(TorchSharp.torch.cat([normal.Samples, anomalous.Samples]), [.. normal.Labels, .. anomalous.Labels], folder);
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ public sealed record ImageInput(int Channels, int Height, int Width, int ModelSi
     public long[] SampleShape => [Channels, ModelSize, ModelSize];
 
     /// <summary>The input description of <paramref name="images"/> (n, c, h, w) for networks of side <paramref name="modelSize"/>.</summary>
-    public static ImageInput Of(ImageSet images, int modelSize) =>
+    public static ImageInput Of(SampleSet images, int modelSize) =>
         new((int)images.SampleShape[0], (int)images.SampleShape[1], (int)images.SampleShape[2], modelSize);
 
     /// <summary>

@@ -18,7 +18,7 @@ public static class SvhnReader
 
     /// <summary>Reads <paramref name="matPath"/> as N images of shape [3, 32, 32] labelled 0..9.</summary>
     /// <exception cref="DataFormatException">not a little-endian MAT v5 file, X or y missing or of the wrong class or shape, counts disagree, a label outside 1..10, or corrupt compressed data.</exception>
-    public static ImageSet Read(string matPath)
+    public static SampleSet Read(string matPath)
     {
         ArgumentNullException.ThrowIfNull(matPath);
         Dictionary<string, MatArray> arrays = MatFile.Read(matPath, Variables);
@@ -55,6 +55,6 @@ public static class SvhnReader
         // Column-major: element (h, w, c, n) is at h + 32w + 1024c + 3072n, which row-major is [N, C, W, H].
         using Tensor stored = DataReader.ToTensor(x.Data, count, 3, 32, 32);
         using Tensor transposed = stored.permute(0, 1, 3, 2);
-        return new ImageSet(transposed.contiguous(), labels, matPath);
+        return new SampleSet(transposed.contiguous(), labels, matPath);
     }
 }

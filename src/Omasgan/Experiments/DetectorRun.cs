@@ -34,7 +34,7 @@ public static class DetectorRun
     /// of the other classes, and which of <paramref name="test"/>'s images are of class k (the anomalies).
     /// </summary>
     /// <exception cref="ArgumentException">no training image is left without class k, or no test image is of class k.</exception>
-    public static (ImageSet Normal, bool[] Anomalous) LeaveOut(ImageSet train, ImageSet test, int k)
+    public static (SampleSet Normal, bool[] Anomalous) LeaveOut(SampleSet train, SampleSet test, int k)
     {
         if (train.Labels.All(label => label == k))
             throw new ArgumentException($"{train.Source}: no normal training images are left without class {k}.");
@@ -50,14 +50,14 @@ public static class DetectorRun
     /// every score as CSV into <paramref name="runDirectory"/>.
     /// </summary>
     /// <exception cref="InvalidDataException">a score is NaN or infinite, so no AUROC can be computed.</exception>
-    public static DetectorEvaluation Evaluate(IAnomalyDetector detector, ImageSet test, bool[] anomalous, string runDirectory)
+    public static DetectorEvaluation Evaluate(IAnomalyDetector detector, SampleSet test, bool[] anomalous, string runDirectory)
     {
         if (anomalous.Length != test.Count)
             throw new ArgumentException("One label per test image is needed.", nameof(anomalous));
         if (anomalous.All(a => a) || !anomalous.Any(a => a))
             throw new ArgumentException($"{test.Source}: the test set needs both normal and anomalous images.");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var scores = detector.Columns.Select(column => (Column: column, Values: detector.Score(test.Images, column).Select(s => (double)s).ToArray())).ToArray();
+        var scores = detector.Columns.Select(column => (Column: column, Values: detector.Score(test.Samples, column).Select(s => (double)s).ToArray())).ToArray();
         double seconds = clock.Elapsed.TotalSeconds;
         foreach (var (column, values) in scores)
             if (values.Count(v => !double.IsFinite(v)) is int bad and > 0)

@@ -75,7 +75,7 @@ public static class TrainRun
         {
             Directory.CreateDirectory(runDirectory);
             AtomicFile.WriteAllText(Path.Combine(runDirectory, ConfigFileName), JsonSerializer.Serialize(config, OmasganDetector.JsonOptions));
-            using IAnomalyDetector detector = new OmasganTrainer(config.Detector).Fit(normal.Images, fit with
+            using IAnomalyDetector detector = new OmasganTrainer(config.Detector).Fit(normal.Samples, fit with
             {
                 Seed = config.Detector.Seed,
                 RunDirectory = runDirectory,
@@ -101,26 +101,26 @@ public static class TrainRun
     }
 
     /// <summary>The normal training images, and the test images with their anomaly labels when there is a test set.</summary>
-    private static (ImageSet Normal, ImageSet? Test, bool[]? Anomalous) ReadData(TrainConfig config)
+    private static (SampleSet Normal, SampleSet? Test, bool[]? Anomalous) ReadData(TrainConfig config)
     {
         if (config.Images is string folder)
         {
             int channels = ImageFolderReader.DetectChannels(folder);
-            ImageSet normal = ImageFolderReader.Read(folder, channels, DcganArchitecture.ImageSize);
+            SampleSet normal = ImageFolderReader.Read(folder, channels, DcganArchitecture.ImageSize);
             if (config.TestImages is not string testFolder)
                 return (normal, null, null);
-            ImageSet test = ImageFolderReader.ReadTestFolder(testFolder, channels, DcganArchitecture.ImageSize);
+            SampleSet test = ImageFolderReader.ReadTestFolder(testFolder, channels, DcganArchitecture.ImageSize);
             return (normal, test, test.Labels.Select(l => l == 1).ToArray());
         }
 
         string name = config.Dataset!;
-        using ImageSet train = DatasetCatalog.Load(name, DataSplit.Train, config.DataDirectory);
+        using SampleSet train = DatasetCatalog.Load(name, DataSplit.Train, config.DataDirectory);
         if (config.AbnormalClass is not int k)
             return (train.Where(_ => true), null, null);
         int classes = DatasetCatalog.ClassCount(name);
         if (k < 0 || k >= classes)
             throw new ArgumentException($"--abnormal-class {k}: {name} has classes 0–{classes - 1}.");
-        ImageSet testSet = DatasetCatalog.Load(name, DataSplit.Test, config.DataDirectory);
+        SampleSet testSet = DatasetCatalog.Load(name, DataSplit.Test, config.DataDirectory);
         try
         {
             var (normalSet, anomalous) = DetectorRun.LeaveOut(train, testSet, k);

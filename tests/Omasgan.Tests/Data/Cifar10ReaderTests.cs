@@ -20,16 +20,16 @@ public sealed class Cifar10ReaderTests : IDisposable
         second[1] = 1;
         string secondPath = folder.Write("data_batch_2.bin", second);
 
-        using ImageSet set = Cifar10Reader.Read([first, secondPath]);
+        using SampleSet set = Cifar10Reader.Read([first, secondPath]);
         Assert.Equal(4, set.Count);
         Assert.Equal([3L, 32, 32], set.SampleShape);
         Assert.Equal([3, 0, 9, 5], set.Labels);
-        Assert.Equal(DataFiles.Pattern(3 * 3072, seed: 11), set.Images[..3].flatten().data<byte>().ToArray());
-        Assert.Equal(1, set.Images[3, 0, 0, 0].item<byte>());
-        Assert.Equal(10, set.Images[3, 0, 0, 1].item<byte>());
-        Assert.Equal(10, set.Images[3, 0, 31, 31].item<byte>());
-        Assert.Equal(20, set.Images[3, 1, 5, 7].item<byte>());
-        Assert.Equal(30, set.Images[3, 2, 31, 0].item<byte>());
+        Assert.Equal(DataFiles.Pattern(3 * 3072, seed: 11), set.Samples[..3].flatten().data<byte>().ToArray());
+        Assert.Equal(1, set.Samples[3, 0, 0, 0].item<byte>());
+        Assert.Equal(10, set.Samples[3, 0, 0, 1].item<byte>());
+        Assert.Equal(10, set.Samples[3, 0, 31, 31].item<byte>());
+        Assert.Equal(20, set.Samples[3, 1, 5, 7].item<byte>());
+        Assert.Equal(30, set.Samples[3, 2, 31, 0].item<byte>());
     }
 
     [Theory]

@@ -179,11 +179,11 @@ public sealed class DataFuzzTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The image count of a set read, checked for consistency; the set is disposed.</summary>
-    private static long Count(ImageSet set)
+    private static long Count(SampleSet set)
     {
         using (set)
         {
-            Assert.Equal(4, set.Images.dim());
+            Assert.Equal(4, set.Samples.dim());
             Assert.Equal(set.Count, set.Labels.Length);
             return set.Count;
         }

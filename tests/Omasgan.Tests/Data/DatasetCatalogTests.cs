@@ -88,7 +88,7 @@ public sealed class DatasetCatalogTests(ITestOutputHelper output) : IDisposable
     public void Loads_each_format_from_a_root_folder()
     {
         WriteIdx("mnist", "train", [5, 0, 9], gzip: true);
-        using (ImageSet mnist = DatasetCatalog.Load("mnist", DataSplit.Train, Sub("mnist")))
+        using (SampleSet mnist = DatasetCatalog.Load("mnist", DataSplit.Train, Sub("mnist")))
         {
             Assert.Equal([5, 0, 9], mnist.Labels);
             Assert.Equal([1L, 28, 28], mnist.SampleShape);
@@ -97,14 +97,14 @@ public sealed class DatasetCatalogTests(ITestOutputHelper output) : IDisposable
 
         for (int i = 1; i <= 5; i++)
             folder.Write($"cifar/cifar-10-batches-bin/data_batch_{i}.bin", DataFiles.Cifar((byte)i, (byte)(i + 4)));
-        using (ImageSet cifar = DatasetCatalog.Load("cifar-10", DataSplit.Train, Sub("cifar")))
+        using (SampleSet cifar = DatasetCatalog.Load("cifar-10", DataSplit.Train, Sub("cifar")))
         {
             Assert.Equal([1, 5, 2, 6, 3, 7, 4, 8, 5, 9], cifar.Labels);
             Assert.Equal([3L, 32, 32], cifar.SampleShape);
         }
 
         folder.Write("svhn/test_32x32.mat", DataFiles.Svhn(10, 3).ToBytes(compressed: true));
-        using (ImageSet svhn = DatasetCatalog.Load("svhn", DataSplit.Test, Sub("svhn")))
+        using (SampleSet svhn = DatasetCatalog.Load("svhn", DataSplit.Test, Sub("svhn")))
             Assert.Equal([0, 3], svhn.Labels);
     }
 
@@ -131,14 +131,14 @@ public sealed class DatasetCatalogTests(ITestOutputHelper output) : IDisposable
         }
         Environment.SetEnvironmentVariable(DatasetCatalog.DataVariable, null);
         var clock = Stopwatch.StartNew();
-        using ImageSet train = DatasetCatalog.Load("fashion-mnist", DataSplit.Train);
+        using SampleSet train = DatasetCatalog.Load("fashion-mnist", DataSplit.Train);
         output.WriteLine($"{train.Source}: {train.Count} images read in {clock.ElapsedMilliseconds} ms");
         Assert.Equal(60000, train.Count);
         Assert.Equal([1L, 28, 28], train.SampleShape);
         Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(6000, train.Labels.Count(l => l == c)));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"reading took {clock.Elapsed}");
 
-        using ImageSet sandals = train.Where(l => l == 5);
+        using SampleSet sandals = train.Where(l => l == 5);
         Assert.Equal(6000, sandals.Count);
         Assert.All(sandals.Labels, l => Assert.Equal(5, l));
     }

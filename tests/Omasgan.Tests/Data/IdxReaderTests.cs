@@ -23,12 +23,12 @@ public sealed class IdxReaderTests : IDisposable
     public void Reads_pixels_and_labels_exactly_plain_or_gzipped(bool gzip)
     {
         var (images, labels) = Write(ValidImages, ValidLabels, gzip);
-        using ImageSet set = IdxReader.Read(images, labels);
+        using SampleSet set = IdxReader.Read(images, labels);
         Assert.Equal(5, set.Count);
         Assert.Equal([1L, 4, 3], set.SampleShape);
-        Assert.Equal([5L, 1, 4, 3], set.Images.shape);
-        Assert.Equal(torch.ScalarType.Byte, set.Images.dtype);
-        Assert.Equal(Pixels, set.Images.data<byte>().ToArray());
+        Assert.Equal([5L, 1, 4, 3], set.Samples.shape);
+        Assert.Equal(torch.ScalarType.Byte, set.Samples.dtype);
+        Assert.Equal(Pixels, set.Samples.data<byte>().ToArray());
         Assert.Equal(Labels.Select(l => (int)l), set.Labels);
         Assert.Equal(images, set.Source);
     }
@@ -38,7 +38,7 @@ public sealed class IdxReaderTests : IDisposable
     {
         string images = folder.Write("images.gz", ValidImages);
         string labels = folder.Write("labels", DataFiles.Gzip(ValidLabels));
-        using ImageSet set = IdxReader.Read(images, labels);
+        using SampleSet set = IdxReader.Read(images, labels);
         Assert.Equal(5, set.Count);
     }
 

@@ -14,7 +14,7 @@ public sealed class ImageFolderReaderTests : IDisposable
     /// <summary>A pixel pattern with different values per channel and position.</summary>
     private static byte Pattern(int x, int y, int c) => (byte)(x * 7 + y * 13 + c * 50);
 
-    private static byte[] Pixels(ImageSet set) => set.Images.data<byte>().ToArray();
+    private static byte[] Pixels(SampleSet set) => set.Samples.data<byte>().ToArray();
 
     [Fact]
     public void Reads_png_pixels_exactly_grey_and_colour()
@@ -22,13 +22,13 @@ public sealed class ImageFolderReaderTests : IDisposable
         folder.Write("a/grey.png", DataFiles.Image(Png, 16, 16, grey: true, Pattern));
         folder.Write("b/colour.png", DataFiles.Image(Png, 16, 16, grey: false, Pattern));
 
-        using ImageSet grey = ImageFolderReader.Read(Path.Combine(folder.Path, "a"), channels: 1, size: 16, label: 4);
-        Assert.Equal([1L, 1, 16, 16], grey.Images.shape);
+        using SampleSet grey = ImageFolderReader.Read(Path.Combine(folder.Path, "a"), channels: 1, size: 16, label: 4);
+        Assert.Equal([1L, 1, 16, 16], grey.Samples.shape);
         Assert.Equal([4], grey.Labels);
         Assert.Equal(Enumerable.Range(0, 256).Select(i => Pattern(i % 16, i / 16, 0)), Pixels(grey));
 
-        using ImageSet colour = ImageFolderReader.Read(Path.Combine(folder.Path, "b"), channels: 3, size: 16);
-        Assert.Equal([1L, 3, 16, 16], colour.Images.shape);
+        using SampleSet colour = ImageFolderReader.Read(Path.Combine(folder.Path, "b"), channels: 3, size: 16);
+        Assert.Equal([1L, 3, 16, 16], colour.Samples.shape);
         Assert.Equal(Enumerable.Range(0, 3 * 256).Select(i => Pattern(i % 16, i / 16 % 16, i / 256)), Pixels(colour));
     }
 
@@ -40,7 +40,7 @@ public sealed class ImageFolderReaderTests : IDisposable
         byte Smooth(int x, int y, int c) => (byte)(20 + x * 3 + y * 2 + c * 30); // at most 235: no wrap-around edges
         folder.Write("image.jpg", DataFiles.Image(Jpeg, 32, 32, grey, Smooth));
         int channels = grey ? 1 : 3;
-        using ImageSet set = ImageFolderReader.Read(folder.Path, channels, size: 32);
+        using SampleSet set = ImageFolderReader.Read(folder.Path, channels, size: 32);
         byte[] pixels = Pixels(set);
         for (int i = 0; i < pixels.Length; i++)
             Assert.InRange(pixels[i] - Smooth(i % 32, i / 32 % 32, grey ? 0 : i / 1024), -6, 6);
@@ -52,13 +52,13 @@ public sealed class ImageFolderReaderTests : IDisposable
         folder.Write("wide.png", DataFiles.Image(Png, 64, 48, grey: false, (_, _, c) => (byte)(60 + 70 * c)));
         folder.Write("small.jpeg", DataFiles.Image(Jpeg, 8, 8, grey: true, (_, _, _) => 90));
         folder.Write("large.JPG", DataFiles.Image(Jpeg, 400, 300, grey: false, (_, _, c) => (byte)(200 - 50 * c)));
-        using ImageSet set = ImageFolderReader.Read(folder.Path, channels: 3, size: 32);
-        Assert.Equal([3L, 3, 32, 32], set.Images.shape);
+        using SampleSet set = ImageFolderReader.Read(folder.Path, channels: 3, size: 32);
+        Assert.Equal([3L, 3, 32, 32], set.Samples.shape);
         // Sorted by name, ordinal: "large.JPG", "small.jpeg", "wide.png".
         (int Image, int Channel, int Value)[] expected = [(0, 0, 200), (0, 1, 150), (0, 2, 100), (1, 0, 90), (1, 1, 90), (1, 2, 90), (2, 0, 60), (2, 1, 130), (2, 2, 200)];
         foreach (var (image, channel, value) in expected)
         {
-            byte[] plane = set.Images[image, channel].flatten().data<byte>().ToArray();
+            byte[] plane = set.Samples[image, channel].flatten().data<byte>().ToArray();
             Assert.All(plane, p => Assert.InRange(p, value - 3, value + 3));
         }
     }
@@ -67,7 +67,7 @@ public sealed class ImageFolderReaderTests : IDisposable
     public void Resizing_averages_fine_detail_instead_of_aliasing()
     {
         folder.Write("checks.png", DataFiles.Image(Png, 256, 256, grey: true, (x, y, _) => (byte)((x + y) % 2 == 0 ? 255 : 0)));
-        using ImageSet set = ImageFolderReader.Read(folder.Path, channels: 1, size: 32);
+        using SampleSet set = ImageFolderReader.Read(folder.Path, channels: 1, size: 32);
         Assert.All(Pixels(set), p => Assert.InRange(p, 110, 145));
     }
 
@@ -77,10 +77,10 @@ public sealed class ImageFolderReaderTests : IDisposable
         folder.Write("c/red.png", DataFiles.Image(Png, 4, 4, grey: false, (_, _, c) => c == 0 ? (byte)200 : (byte)0));
         folder.Write("g/grey.png", DataFiles.Image(Png, 4, 4, grey: true, (x, _, _) => (byte)(x * 60)));
 
-        using ImageSet luma = ImageFolderReader.Read(Path.Combine(folder.Path, "c"), channels: 1, size: 4);
+        using SampleSet luma = ImageFolderReader.Read(Path.Combine(folder.Path, "c"), channels: 1, size: 4);
         Assert.All(Pixels(luma), p => Assert.Equal(60, p)); // 0.299 * 200, rounded
 
-        using ImageSet rgb = ImageFolderReader.Read(Path.Combine(folder.Path, "g"), channels: 3, size: 4);
+        using SampleSet rgb = ImageFolderReader.Read(Path.Combine(folder.Path, "g"), channels: 3, size: 4);
         byte[] planes = Pixels(rgb);
         Assert.Equal(planes[..16], planes[16..32]);
         Assert.Equal(planes[..16], planes[32..]);
@@ -95,8 +95,8 @@ public sealed class ImageFolderReaderTests : IDisposable
         folder.Write("a.jpeg", DataFiles.Image(Png, 2, 2, grey: true, (_, _, _) => 3)); // content decides the decoder
         folder.Write("notes.txt", [1, 2, 3]);
         folder.Write("sub/c.png", DataFiles.Image(Png, 2, 2, grey: true, (_, _, _) => 9));
-        using ImageSet set = ImageFolderReader.Read(folder.Path, channels: 1, size: 2);
-        Assert.Equal([1, 3, 2], set.Images[.., 0, 0, 0].data<byte>().ToArray().Select(b => (int)b));
+        using SampleSet set = ImageFolderReader.Read(folder.Path, channels: 1, size: 2);
+        Assert.Equal([1, 3, 2], set.Samples[.., 0, 0, 0].data<byte>().ToArray().Select(b => (int)b));
     }
 
     [Fact]
@@ -105,9 +105,9 @@ public sealed class ImageFolderReaderTests : IDisposable
         folder.Write("normal/1.png", DataFiles.Image(Png, 8, 8, grey: true, (_, _, _) => 10));
         folder.Write("normal/2.png", DataFiles.Image(Png, 8, 8, grey: true, (_, _, _) => 20));
         folder.Write("anomalous/1.png", DataFiles.Image(Png, 8, 8, grey: true, (_, _, _) => 30));
-        using ImageSet set = ImageFolderReader.ReadTestFolder(folder.Path, channels: 1, size: 8);
+        using SampleSet set = ImageFolderReader.ReadTestFolder(folder.Path, channels: 1, size: 8);
         Assert.Equal([0, 0, 1], set.Labels);
-        Assert.Equal([10, 20, 30], set.Images[.., 0, 0, 0].data<byte>().ToArray().Select(b => (int)b));
+        Assert.Equal([10, 20, 30], set.Samples[.., 0, 0, 0].data<byte>().ToArray().Select(b => (int)b));
         Assert.Equal(folder.Path, set.Source);
     }
 

@@ -15,11 +15,11 @@ public sealed class SvhnReaderTests : IDisposable
     public void Reads_images_in_row_major_layout_and_label_10_as_0(bool compressed)
     {
         string path = folder.Write("svhn.mat", DataFiles.Svhn(10, 1, 7).ToBytes(compressed));
-        using ImageSet set = SvhnReader.Read(path);
+        using SampleSet set = SvhnReader.Read(path);
         Assert.Equal([0, 1, 7], set.Labels);
-        Assert.Equal([3L, 3, 32, 32], set.Images.shape);
-        Assert.True(set.Images.is_contiguous());
-        byte[] pixels = set.Images.data<byte>().ToArray();
+        Assert.Equal([3L, 3, 32, 32], set.Samples.shape);
+        Assert.True(set.Samples.is_contiguous());
+        byte[] pixels = set.Samples.data<byte>().ToArray();
         for (int n = 0; n < 3; n++)
             for (int c = 0; c < 3; c++)
                 for (int h = 0; h < 32; h++)
@@ -35,7 +35,7 @@ public sealed class SvhnReaderTests : IDisposable
             .Add("y", MatClass.UInt8, [2, 1], MatType.UInt8, [10, 4])
             .Add("X", MatClass.UInt8, [32, 32, 3, 2], MatType.UInt8, DataFiles.SvhnX(2))
             .ToBytes(compressed: false);
-        using ImageSet set = SvhnReader.Read(folder.Write("svhn.mat", bytes));
+        using SampleSet set = SvhnReader.Read(folder.Write("svhn.mat", bytes));
         Assert.Equal([0, 4], set.Labels);
     }
 

@@ -12,10 +12,10 @@ public sealed class LooProtocol : IDisposable
     /// <summary>The share of each class of the training split that validation holds out (Fashion-MNIST: 1,000 of 6,000, so 10,000 images, as many as its test split).</summary>
     public const double ValidationFraction = 1.0 / 6;
 
-    private readonly ImageSet train;
+    private readonly SampleSet train;
     private readonly IReadOnlyList<string> names;
 
-    private LooProtocol(ImageSet train, ImageSet test, IReadOnlyList<string> names, int[] classes, int[] seeds)
+    private LooProtocol(SampleSet train, SampleSet test, IReadOnlyList<string> names, int[] classes, int[] seeds)
     {
         this.train = train;
         this.names = names;
@@ -27,7 +27,7 @@ public sealed class LooProtocol : IDisposable
     public IReadOnlyList<(int Class, int Seed)> Folds { get; }
 
     /// <summary>The images every fold tests.</summary>
-    public ImageSet Test { get; }
+    public SampleSet Test { get; }
 
     /// <summary>Reads the dataset's splits for <paramref name="options"/>, after checking its classes and seeds.</summary>
     /// <exception cref="ArgumentException">no class or seed, or a class the dataset does not have.</exception>
@@ -44,9 +44,9 @@ public sealed class LooProtocol : IDisposable
     }
 
     /// <summary>The training images and the images tested: the two splits, or for validation the two parts of the training split.</summary>
-    private static (ImageSet Train, ImageSet Test) Load(LooOptions options)
+    private static (SampleSet Train, SampleSet Test) Load(LooOptions options)
     {
-        ImageSet train = DatasetCatalog.Load(options.Dataset, DataSplit.Train, options.DataDirectory);
+        SampleSet train = DatasetCatalog.Load(options.Dataset, DataSplit.Train, options.DataDirectory);
         if (options.Validation)
             using (train)
                 return train.SplitPerClass(ValidationFraction);
@@ -64,7 +64,7 @@ public sealed class LooProtocol : IDisposable
     public string ClassName(int k) => names[k];
 
     /// <summary>The fold's normal training images (a new set, disposed by the caller) and which test images are anomalous.</summary>
-    public (ImageSet Normal, bool[] Anomalous) LeaveOut(int k) => DetectorRun.LeaveOut(train, Test, k);
+    public (SampleSet Normal, bool[] Anomalous) LeaveOut(int k) => DetectorRun.LeaveOut(train, Test, k);
 
     public void Dispose()
     {

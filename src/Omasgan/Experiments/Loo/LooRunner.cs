@@ -48,7 +48,7 @@ public static class LooRunner
             string folder = Path.Combine(runDirectory, FoldFolder(k, seed));
             RefuseEarlierLayout(folder);
             string title = $"Fold {++index}/{protocol.Folds.Count}: class {k} ({protocol.ClassName(k)}), seed {seed}";
-            ImageSet? normal = null;
+            SampleSet? normal = null;
             bool[]? anomalous = null;
             try
             {
@@ -83,7 +83,7 @@ public static class LooRunner
     }
 
     /// <summary>Fits one detector on the fold's normal images only, saves it, scores the tested images and writes its metrics.</summary>
-    private static void RunDetector(IDetectorTrainer trainer, ImageSet normal, ImageSet test, bool[] anomalous, int k, string className,
+    private static void RunDetector(IDetectorTrainer trainer, SampleSet normal, SampleSet test, bool[] anomalous, int k, string className,
         int seed, string directory, LooOptions options, IFitObserver observer, string title, bool resume)
     {
         if (!resume && Directory.Exists(directory))
@@ -91,7 +91,7 @@ public static class LooRunner
         Directory.CreateDirectory(directory);
         observer.Info($"{title}: fitting {trainer.Name} …");
         var clock = Stopwatch.StartNew();
-        using IAnomalyDetector detector = trainer.Fit(normal.Images, new FitSettings
+        using IAnomalyDetector detector = trainer.Fit(normal.Samples, new FitSettings
         {
             Seed = seed,
             RunDirectory = directory,

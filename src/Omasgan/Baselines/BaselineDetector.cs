@@ -9,7 +9,15 @@ public sealed record BaselineOptions
 {
     /// <summary>kNN: neighbours averaged (1–1,000; default 5).</summary>
     public int Neighbours { get; init; } = 5;
-    /// <summary>PCA: components kept (1–1,000; default 20).</summary>
+    /// <summary>LOF: neighbours (1–1,000; default 20, scikit-learn's).</summary>
+    public int LofNeighbours { get; init; } = 20;
+    /// <summary>
+    /// Standardise each feature with the normal training data's statistics before fitting (rows of
+    /// features only; images are always scaled to [−1, 1]). Default on: a table's columns come in units
+    /// of their own, and OMASGAN standardises them too.
+    /// </summary>
+    public bool StandardizeRows { get; init; } = true;
+    /// <summary>PCA: components kept (1–1,000; default 20; at most half the feature count).</summary>
     public int PcaRank { get; init; } = 20;
     /// <summary>Autoencoder and Deep SVDD: training steps (1–1,000,000; default 1,500).</summary>
     public int Steps { get; init; } = 1500;
@@ -18,6 +26,7 @@ public sealed record BaselineOptions
     public void Validate()
     {
         OptionChecks.InRange(Neighbours, 1, 1000, nameof(Neighbours));
+        OptionChecks.InRange(LofNeighbours, 1, 1000, nameof(LofNeighbours));
         OptionChecks.InRange(PcaRank, 1, 1000, nameof(PcaRank));
         OptionChecks.InRange(Steps, 1, 1_000_000, nameof(Steps));
         OptionChecks.InRange(BatchSize, 2, 65_536, nameof(BatchSize));
@@ -142,13 +151,18 @@ public sealed class BaselineTrainer(string name, BaselineOptions options) : IDet
     {
         settings.Validate();
         Options.Validate();
-        var (pipeline, prepared) = InputPipeline.Fit(normal, standardize: false);
+        var (pipeline, unscaled) = InputPipeline.Fit(normal, standardize: Options.StandardizeRows && !InputPipeline.IsImages(normal));
+        Tensor prepared = unscaled;
+        if (pipeline.Scaling is not null)
+            using (unscaled)
+                prepared = pipeline.Scaling.Apply(unscaled);
         using (prepared)
         {
             manual_seed(settings.Seed);
             BaselineDetector detector = Name switch
             {
                 BaselineDetectors.Knn => KnnDetector.Fit(pipeline, prepared, Options.Neighbours),
+                BaselineDetectors.Lof => LofDetector.Fit(pipeline, prepared, Options.LofNeighbours),
                 BaselineDetectors.Pca => PcaDetector.Fit(pipeline, prepared, Options.PcaRank, settings.Seed),
                 BaselineDetectors.Autoencoder => AutoencoderDetector.Fit(pipeline, prepared, Options),
                 _ => DeepSvddDetector.Fit(pipeline, prepared, Options),
@@ -171,12 +185,13 @@ public sealed class BaselineTrainer(string name, BaselineOptions options) : IDet
 public static class BaselineDetectors
 {
     public const string Knn = "knn";
+    public const string Lof = "lof";
     public const string Pca = "pca";
     public const string Autoencoder = "autoencoder";
     public const string DeepSvdd = "deep-svdd";
     public const string ManifestFileName = "baseline.json";
 
-    public static IReadOnlyList<string> Names { get; } = [Knn, Pca, Autoencoder, DeepSvdd];
+    public static IReadOnlyList<string> Names { get; } = [Knn, Lof, Pca, Autoencoder, DeepSvdd];
 
     /// <summary>Loads a baseline saved by <see cref="BaselineDetector.Save"/>.</summary>
     /// <exception cref="ModelLoadException">the folder holds no readable baseline, or one of an older format.</exception>
@@ -193,6 +208,7 @@ public static class BaselineDetectors
             return manifest.Name switch
             {
                 Knn => KnnDetector.Load(directory, input, manifest),
+                Lof => LofDetector.Load(directory, input, manifest),
                 Pca => PcaDetector.Load(directory, input, manifest),
                 Autoencoder => AutoencoderDetector.Load(directory, input, manifest),
                 DeepSvdd => DeepSvddDetector.Load(directory, input, manifest),

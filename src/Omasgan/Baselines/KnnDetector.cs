@@ -6,26 +6,96 @@ using static TorchSharp.torch;
 namespace Omasgan.Baselines;
 
 /// <summary>
-/// kNN distance: the mean Euclidean distance from a sample to its k nearest normal training samples
-/// (prepared samples, flattened). Exact: every training sample is compared, in chunks so memory stays
-/// bounded. A training sample's own score (for the threshold) leaves the sample itself out.
+/// What the nearest-neighbour baselines share: they keep the prepared normal training samples and a
+/// neighbour count k, save the samples, and search them exactly (Euclidean, samples flattened): every
+/// training sample is compared, in chunks so memory stays bounded.
 /// </summary>
-public sealed class KnnDetector : BaselineDetector
+public abstract class NeighbourBaseline : BaselineDetector
 {
     private const string DataFileName = "normal.bin";
     private const int DataChunk = 8192;
-    private readonly Tensor normal;
 
-    private KnnDetector(InputPipeline input, Tensor normal, int neighbours) : base(input, normal.shape[1..])
+    private protected NeighbourBaseline(InputPipeline input, Tensor normal, int neighbours) : base(input, normal.shape[1..])
     {
-        this.normal = normal;
+        Normal = normal;
         Neighbours = neighbours;
     }
 
+    /// <summary>The prepared normal training samples.</summary>
+    protected Tensor Normal { get; }
+    public int Neighbours { get; }
+    protected override int ScoreBatchSize => 512;
+
+    /// <summary>
+    /// The <paramref name="count"/> smallest squared distances from each query to the rows of
+    /// <paramref name="data"/> (both flattened), ascending, and those rows' indices.
+    /// </summary>
+    internal static (Tensor Squared, Tensor Indices) Nearest(Tensor queries, Tensor data, int count)
+    {
+        Tensor flat = queries.reshape(queries.shape[0], -1), rows = data.reshape(data.shape[0], -1);
+        Tensor? best = null, bestIndex = null;
+        for (long start = 0; start < rows.shape[0]; start += DataChunk)
+        {
+            long length = Math.Min(DataChunk, rows.shape[0] - start);
+            Tensor squared = NearestDataDistance.SquaredDistances(flat, rows.narrow(0, start, length));
+            Tensor index = arange(start, start + length, dtype: ScalarType.Int64).expand(flat.shape[0], length);
+            Tensor candidates = best is null ? squared : cat([best, squared], 1);
+            Tensor candidateIndex = bestIndex is null ? index : cat([bestIndex, index], 1);
+            var (values, positions) = candidates.topk(Math.Min(count, (int)candidates.shape[1]), dim: 1, largest: false);
+            best = values;
+            bestIndex = candidateIndex.gather(1, positions);
+        }
+        return (best!, bestIndex!);
+    }
+
+    /// <summary>
+    /// Distances (not squared) from each query to its k nearest training samples, ascending, and their
+    /// indices; with <paramref name="leaveSelfOut"/> (queries that are training samples) the nearest,
+    /// the sample itself, is left out.
+    /// </summary>
+    protected (Tensor Distances, Tensor Indices) Neighbourhood(Tensor queries, bool leaveSelfOut)
+    {
+        int skip = leaveSelfOut ? 1 : 0;
+        var (squared, indices) = Nearest(queries, Normal, Neighbours + skip);
+        int count = (int)squared.shape[1] - skip;
+        return (squared.narrow(1, skip, count).sqrt(), indices.narrow(1, skip, count));
+    }
+
+    protected override void SaveContent(string directory) =>
+        AtomicFile.Write(Path.Combine(directory, DataFileName), stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            Normal.Save(writer);
+        });
+
+    private protected override BaselineManifest Describe(BaselineManifest manifest) => manifest with { Neighbours = Neighbours };
+
+    /// <summary>The saved training samples, checked against the manifest (k at most <c>samples − extra</c>).</summary>
+    private protected static Tensor LoadNormal(string directory, BaselineManifest manifest, int extra)
+    {
+        using var reader = new BinaryReader(File.OpenRead(Path.Combine(directory, DataFileName)));
+        Tensor data = Tensor.Load(reader);
+        if (!data.shape[1..].SequenceEqual(manifest.SampleShape) || manifest.Neighbours < 1 || manifest.Neighbours > data.shape[0] - extra)
+        {
+            data.Dispose();
+            throw new ModelLoadException($"{directory}: the saved training samples do not fit the manifest.");
+        }
+        return data;
+    }
+
+    public override void Dispose() => Normal.Dispose();
+}
+
+/// <summary>
+/// kNN distance: the mean Euclidean distance from a sample to its k nearest normal training samples
+/// (PyOD's KNN with method "mean"). A training sample's own score (for the threshold) leaves the sample itself out.
+/// </summary>
+public sealed class KnnDetector : NeighbourBaseline
+{
+    private KnnDetector(InputPipeline input, Tensor normal, int neighbours) : base(input, normal, neighbours) { }
+
     public override string Name => BaselineDetectors.Knn;
     protected override string Title => "kNN";
-    protected override int ScoreBatchSize => 512;
-    public int Neighbours { get; }
 
     internal static KnnDetector Fit(InputPipeline input, Tensor prepared, int neighbours)
     {
@@ -34,51 +104,10 @@ public sealed class KnnDetector : BaselineDetector
         return new KnnDetector(input, prepared.to_type(ScalarType.Float32).contiguous().clone(), neighbours);
     }
 
-    protected override Tensor ScoreBatch(Tensor prepared) => Nearest(prepared, Neighbours).sqrt().mean([1]);
+    protected override Tensor ScoreBatch(Tensor prepared) => Neighbourhood(prepared, leaveSelfOut: false).Distances.mean([1]);
 
-    protected override Tensor TrainingScoreBatch(Tensor prepared)
-    {
-        // The nearest is the sample itself (distance 0); its k neighbours are the next ones.
-        int count = (int)Math.Min(Neighbours + 1, normal.shape[0]);
-        Tensor squared = Nearest(prepared, count);
-        return squared.narrow(1, 1, count - 1).sqrt().mean([1]);
-    }
+    protected override Tensor TrainingScoreBatch(Tensor prepared) => Neighbourhood(prepared, leaveSelfOut: true).Distances.mean([1]);
 
-    /// <summary>The <paramref name="count"/> smallest squared distances from each query to the training samples, ascending.</summary>
-    private Tensor Nearest(Tensor queries, int count)
-    {
-        Tensor flat = queries.reshape(queries.shape[0], -1), data = normal.reshape(normal.shape[0], -1);
-        Tensor? best = null;
-        for (long start = 0; start < data.shape[0]; start += DataChunk)
-        {
-            Tensor chunk = data.narrow(0, start, Math.Min(DataChunk, data.shape[0] - start));
-            Tensor squared = NearestDataDistance.SquaredDistances(flat, chunk);
-            Tensor candidates = best is null ? squared : cat([best, squared], 1);
-            best = candidates.topk(Math.Min(count, (int)candidates.shape[1]), dim: 1, largest: false).values;
-        }
-        return best!;
-    }
-
-    protected override void SaveContent(string directory) =>
-        AtomicFile.Write(Path.Combine(directory, DataFileName), stream =>
-        {
-            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            normal.Save(writer);
-        });
-
-    private protected override BaselineManifest Describe(BaselineManifest manifest) => manifest with { Neighbours = Neighbours };
-
-    internal static KnnDetector Load(string directory, InputPipeline input, BaselineManifest manifest)
-    {
-        using var reader = new BinaryReader(File.OpenRead(Path.Combine(directory, DataFileName)));
-        Tensor data = Tensor.Load(reader);
-        if (!data.shape[1..].SequenceEqual(manifest.SampleShape) || manifest.Neighbours < 1 || manifest.Neighbours > data.shape[0])
-        {
-            data.Dispose();
-            throw new ModelLoadException($"{directory}: the saved training samples do not fit the manifest.");
-        }
-        return new KnnDetector(input, data, manifest.Neighbours).Restored<KnnDetector>(manifest);
-    }
-
-    public override void Dispose() => normal.Dispose();
+    internal static KnnDetector Load(string directory, InputPipeline input, BaselineManifest manifest) =>
+        new KnnDetector(input, LoadNormal(directory, manifest, extra: 0), manifest.Neighbours).Restored<KnnDetector>(manifest);
 }

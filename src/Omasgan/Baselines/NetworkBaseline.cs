@@ -21,10 +21,20 @@ public abstract class NetworkBaseline : BaselineDetector
     /// <summary>The per-sample loss minimised in training (its mean is stepped on).</summary>
     protected abstract Tensor TrainingLoss(Tensor batch);
 
-    /// <summary>Image networks take 1- or 3-channel 32×32 images.</summary>
-    protected static int Channels(long[] sampleShape) => sampleShape is [1 or 3, 32, 32]
-        ? (int)sampleShape[0]
-        : throw new ArgumentException($"This detector takes 1- or 3-channel 32×32 images; got samples of shape [{string.Join(", ", sampleShape)}].");
+    /// <summary>
+    /// The network for samples of <paramref name="sampleShape"/>: <paramref name="rows"/>(features) for
+    /// vectors, <paramref name="images"/>(channels) for 1- or 3-channel 32×32 images.
+    /// </summary>
+    protected static Module<Tensor, Tensor> For(long[] sampleShape, Func<int, Module<Tensor, Tensor>> rows, Func<int, Module<Tensor, Tensor>> images) =>
+        sampleShape switch
+        {
+            [long features] => rows(checked((int)features)),
+            [1 or 3, 32, 32] => images((int)sampleShape[0]),
+            _ => throw new ArgumentException($"This detector takes rows of features or 1- or 3-channel 32×32 images; got samples of shape [{string.Join(", ", sampleShape)}]."),
+        };
+
+    /// <summary>Hidden units of the networks for rows of <paramref name="features"/>: F/2, at least 32 and at most 256.</summary>
+    protected static int HiddenUnits(int features) => Math.Clamp(features / 2, 32, 256);
 
     /// <summary><paramref name="options"/>' steps of Adam on batches drawn with replacement from <paramref name="normal"/>.</summary>
     protected void Train(Tensor normal, BaselineOptions options, double learningRate, double weightDecay = 0)
@@ -64,18 +74,25 @@ public abstract class NetworkBaseline : BaselineDetector
 }
 
 /// <summary>
-/// A convolutional autoencoder scored by reconstruction error (mean squared error per sample).
-/// Encoder: stride-2 4×4 convolutions to 16, 32 and 64 channels, then a 32-unit code; the decoder
-/// mirrors it with transposed convolutions and ends in tanh (the data's [−1, 1]).
+/// An autoencoder scored by reconstruction error (mean squared error per sample). Images: stride-2 4×4
+/// convolutions to 16, 32 and 64 channels, then a 32-unit code; the decoder mirrors it with transposed
+/// convolutions and ends in tanh (the data's [−1, 1]). Rows of F features: F → h → code → h → F with
+/// ReLU (h = F/2 within [32, 256], code = F/4 within [1, 32]), a linear output (standardised features).
 /// </summary>
 public sealed class AutoencoderDetector : NetworkBaseline
 {
     public const int CodeSize = 32;
 
-    private AutoencoderDetector(InputPipeline input, long[] sampleShape) : base(input, Build(Channels(sampleShape)), sampleShape) { }
+    private AutoencoderDetector(InputPipeline input, long[] sampleShape) : base(input, For(sampleShape, BuildRows, Build), sampleShape) { }
 
     public override string Name => BaselineDetectors.Autoencoder;
     protected override string Title => "conv. autoencoder";
+
+    private static Module<Tensor, Tensor> BuildRows(int f)
+    {
+        int h = HiddenUnits(f), code = Math.Clamp(f / 4, 1, CodeSize);
+        return Sequential(Linear(f, h), ReLU(), Linear(h, code), ReLU(), Linear(code, h), ReLU(), Linear(h, f));
+    }
 
     private static Module<Tensor, Tensor> Build(int c) => Sequential(
         Conv2d(c, 16, 4, stride: 2, padding: 1), LeakyReLU(0.2),
@@ -106,7 +123,8 @@ public sealed class AutoencoderDetector : NetworkBaseline
 /// <summary>
 /// Deep SVDD (Ruff et al., ICML 2018), one-class objective: a bias-free CNN φ (two 5×5 convolutions
 /// of 8 and 4 channels with affine-free batch norm, leaky ReLU and 2×2 max pooling, then a 32-unit
-/// linear map, all without bias terms, so φ cannot map everything to the centre trivially) is
+/// linear map; for rows of F features, F → h → 32 with leaky ReLU, h = F/2 within [32, 256]; all
+/// without bias terms, so φ cannot map everything to the centre trivially) is
 /// trained to pull normal samples towards a centre c fixed from an initial forward pass;
 /// score ‖φ(x) − c‖².
 /// </summary>
@@ -117,11 +135,14 @@ public sealed class DeepSvddDetector : NetworkBaseline
     public const float MinimumCentre = 0.1f;
     private readonly Tensor centre;
 
-    private DeepSvddDetector(InputPipeline input, long[] sampleShape, float[] centre) : base(input, Build(Channels(sampleShape)), sampleShape) =>
+    private DeepSvddDetector(InputPipeline input, long[] sampleShape, float[] centre) : base(input, For(sampleShape, BuildRows, Build), sampleShape) =>
         this.centre = tensor(centre);
 
     public override string Name => BaselineDetectors.DeepSvdd;
     protected override string Title => "Deep SVDD";
+
+    private static Module<Tensor, Tensor> BuildRows(int f) => Sequential(
+        Linear(f, HiddenUnits(f), hasBias: false), LeakyReLU(0.1), Linear(HiddenUnits(f), RepresentationSize, hasBias: false));
 
     private static Module<Tensor, Tensor> Build(int c) => Sequential(
         Conv2d(c, 8, 5, padding: 2, bias: false), BatchNorm2d(8, affine: false), LeakyReLU(0.1), MaxPool2d(2),

@@ -50,7 +50,8 @@ public sealed class PcaDetector : BaselineDetector
         var trainer = context.AnomalyDetection.Trainers.RandomizedPca(new RandomizedPcaTrainer.Options
         {
             FeatureColumnName = nameof(Row.Features),
-            Rank = Math.Min(rank, features),
+            // At most half the features: a rank as large as the feature count reconstructs every sample exactly (0/0 scores).
+            Rank = Math.Min(rank, Math.Max(1, features / 2)),
             Seed = seed,
             EnsureZeroMean = true,
         });

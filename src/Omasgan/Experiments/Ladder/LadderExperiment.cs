@@ -218,7 +218,9 @@ public static class LadderExperiment
         double stage1 = Auroc(detector.Score(test, ScoreColumn.Stage1Discriminator), labels);
         double stage3 = Auroc(detector.Score(test, ScoreColumn.Stage3Discriminator), labels);
         double knn;
-        using (IAnomalyDetector baseline = new BaselineTrainer(BaselineDetectors.Knn, new BaselineOptions { Neighbours = options.Neighbours })
+        using (IAnomalyDetector baseline = new BaselineTrainer(BaselineDetectors.Knn,
+                   // The ladder's coordinates share one scale; kNN measures them raw, as it always has here.
+                   new BaselineOptions { Neighbours = options.Neighbours, StandardizeRows = false })
                    .Fit(data.Training, new FitSettings { Seed = seed }))
             knn = Auroc(baseline.Score(test), labels);
 

@@ -84,6 +84,26 @@ internal sealed class DetectorOptions
         return preset;
     }
 
+    /// <summary>The preset for rows of features: --preset must name it, if given; image-only options are refused.</summary>
+    public string VectorPresetName(ParseResult parse)
+    {
+        string? preset = parse.GetValue(Preset)?.Trim().ToLowerInvariant();
+        if (preset is not null && preset != VectorPreset.Name)
+            throw new ArgumentException($"--preset {preset} is for images; tables take the {VectorPreset.Name} preset.");
+        if (new Option[] { Model, Width, Normalization, Upsampling }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } imageOnly)
+            throw new ArgumentException($"{imageOnly.Name} changes the image networks; tables use the {VectorPreset.Name} preset's MLPs.");
+        return VectorPreset.Name;
+    }
+
+    /// <summary>The vector preset for <paramref name="features"/> features with the command line's changes.</summary>
+    public OmasganOptions BuildVector(ParseResult parse, int features)
+    {
+        VectorPresetName(parse);
+        OmasganOptions o = WithChanges(VectorPreset.For(features), parse.GetValue(Divergence), parse.GetValue(ScorerDivergence),
+            parse.GetValue(LearningRate), parse.GetValue(Steps));
+        return WithBoundaryWeights(o, parse);
+    }
+
     /// <summary>The preset's options with the command line's changes.</summary>
     public OmasganOptions Build(ParseResult parse)
     {
@@ -107,6 +127,12 @@ internal sealed class DetectorOptions
                 },
             };
         }
+        return WithBoundaryWeights(o, parse);
+    }
+
+    /// <summary>The options with --mu and --nu where given, validated.</summary>
+    OmasganOptions WithBoundaryWeights(OmasganOptions o, ParseResult parse)
+    {
         o = o with
         {
             Boundary = o.Boundary with

@@ -11,12 +11,9 @@ internal static class LooCommand
 {
     public static Command Create()
     {
-        var dataset = new Option<string>("--dataset")
-        {
-            Description = "The dataset: " + string.Join(", ", DatasetCatalog.Names) + ".",
-            Required = true,
-        };
-        var classes = new Option<string?>("--classes") { Description = "Classes to leave out in turn, e.g. 0,3 (default: all)." };
+        var dataset = new Option<string?>("--dataset") { Description = "A built-in image dataset: " + string.Join(", ", DatasetCatalog.Names) + "." };
+        var table = new TableOptions();
+        var classes = new Option<string?>("--classes") { Description = "Classes to leave out in turn, e.g. 0,3 (default: all; for a table, the label values in sorted order are classes 0, 1, …)." };
         var seeds = new Option<string>("--seeds") { Description = "Seeds, e.g. 1,2 (default 1).", DefaultValueFactory = _ => "1" };
         var detectors = new Option<string>("--detectors")
         {
@@ -32,10 +29,10 @@ internal static class LooCommand
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/loo-DATASET-PRESET, with -validation after it for --validation); a rerun skips the folds already complete." };
         var detector = new DetectorOptions();
         var command = new Command("loo",
-            "Leave-one-out: for each class, train on the other classes' training images and test on the whole test split with that class anomalous. " +
-            "Writes a folder per class and seed, and loo.json, loo.csv and report.md.")
+            "Leave-one-out: for each class, train on the other classes' training images and test on the whole test split with that class anomalous " +
+            "(for a --table: a seeded split of each class's rows). Writes a folder per class and seed, and loo.json, loo.csv and report.md.")
         {
-            dataset, classes, seeds, detectors, baselineSteps, neighbours, validation, output,
+            dataset, table.Table, table.LabelColumn, table.AnomalyLabel, table.TrainFraction, classes, seeds, detectors, baselineSteps, neighbours, validation, output,
         };
         foreach (Option option in detector.All) command.Options.Add(option);
         command.Subcommands.Add(CreateReport());
@@ -43,21 +40,33 @@ internal static class LooCommand
         {
             if (parse.GetValue(detector.Resume) && parse.GetValue(output) is null)
                 throw new ArgumentException("--resume needs --out, the run folder to continue.");
-            string name = parse.GetValue(dataset)!;
-            DatasetCatalog.ClassCount(name); // an unknown name fails here, before anything is read
+            TableSource? source = table.Source(parse, dataset);
+            string name = source is null
+                ? parse.GetValue(dataset) ?? throw new ArgumentException("Give --dataset NAME or --table FILE.")
+                : Path.GetFileName(source.Path);
+            if (source is null)
+                DatasetCatalog.ClassCount(name); // an unknown name fails here, before anything is read
+            int[]? chosen = parse.GetValue(classes) is string c ? ParseList(c, "--classes") : null;
+            if (source is not null && parse.GetValue(table.AnomalyLabel) is string label)
+            {
+                if (chosen is not null)
+                    throw new ArgumentException("Give --classes or --anomaly-label, not both.");
+                chosen = [table.ClassOf(source, label)];
+            }
             var options = new LooOptions
             {
                 Dataset = name,
+                Table = source,
                 DataDirectory = parse.GetValue(detector.DataDirectory),
-                Classes = parse.GetValue(classes) is string c ? ParseList(c, "--classes") : null,
+                Classes = chosen,
                 Seeds = ParseList(parse.GetValue(seeds)!, "--seeds"),
-                Preset = detector.PresetName(parse),
+                Preset = source is null ? detector.PresetName(parse) : detector.VectorPresetName(parse),
                 Validation = parse.GetValue(validation),
                 Detectors = ParseDetectors(parse.GetValue(detectors)!),
                 Baselines = new Omasgan.Baselines.BaselineOptions() is var b
                     ? b with { Steps = parse.GetValue(baselineSteps) ?? b.Steps, Neighbours = parse.GetValue(neighbours) ?? b.Neighbours }
                     : null!,
-                Detector = detector.Build(parse),
+                Detector = source is null ? detector.Build(parse) : detector.BuildVector(parse, source.Features.Length),
                 TensorBoard = parse.GetValue(detector.TensorBoard),
                 CheckpointInterval = parse.GetValue(detector.CheckpointEvery),
                 Device = detector.DeviceName(parse),

@@ -15,7 +15,7 @@ internal static class ScoreCommand
         var model = new Option<string>("--model") { Description = "A saved model folder, or a run folder holding model/.", Required = true };
         var inputs = new Argument<string[]>("INPUT")
         {
-            Description = "Image files (PNG, JPEG), folders of images, or a dataset split such as fashion-mnist:test.",
+            Description = "Image files (PNG, JPEG), folders of images, or a dataset split such as fashion-mnist:test; for a model trained on a table, CSV files (one score per row, in order).",
             Arity = ArgumentArity.OneOrMore,
         };
         var threshold = new Option<double?>("--threshold") { Description = "Scores at or above this are anomalies (default: the threshold saved with the model)." };
@@ -29,7 +29,7 @@ internal static class ScoreCommand
         };
         var output = new Option<string?>("--out") { Description = "CSV file to write (default: standard output)." };
         var dataDirectory = new Option<string?>("--data-dir") { Description = "Folder of a dataset split's files (default: the usual places)." };
-        var command = new Command("score", "Score images with a saved detector: CSV of input, score (higher = more anomalous), is_anomaly.")
+        var command = new Command("score", "Score images or table rows with a saved detector: CSV of input, score (higher = more anomalous), is_anomaly.")
         {
             model, inputs, threshold, contamination, source, output, dataDirectory,
         };
@@ -40,7 +40,6 @@ internal static class ScoreCommand
             string folder = parse.GetValue(model)!;
             if (Directory.Exists(Path.Combine(folder, DetectorRun.ModelFolder))) folder = Path.Combine(folder, DetectorRun.ModelFolder);
             using IAnomalyDetector detector = DetectorCatalog.Load(folder);
-            ImageInput input = detector.Input.Image ?? throw new ArgumentException($"{folder}: this model was not trained on images.");
             ScoreColumn column = parse.GetValue(source) is string key ? detector.Column(key) : detector.Columns[0];
             double limit = parse.GetValue(threshold)
                 ?? (column == detector.Columns[0]
@@ -50,10 +49,10 @@ internal static class ScoreCommand
             var csv = new StringBuilder("input,score,is_anomaly\n");
             foreach (string item in parse.GetValue(inputs)!)
             {
-                var (names, images) = Read(item, input, parse.GetValue(dataDirectory));
-                using (images)
+                var (names, samples) = detector.Input.Image is { } image ? Read(item, image, parse.GetValue(dataDirectory)) : ReadRows(item, folder, detector);
+                using (samples)
                 {
-                    float[] scores = Scored(() => detector.Score(images.Samples, column), images.Source);
+                    float[] scores = Scored(() => detector.Score(samples.Samples, column), samples.Source);
                     for (int i = 0; i < scores.Length; i++)
                         csv.Append(Csv(names[i])).Append(',').Append(scores[i].ToString("R", CultureInfo.InvariantCulture))
                             .Append(',').Append(scores[i] >= limit ? "true" : "false").Append('\n');
@@ -93,6 +92,18 @@ internal static class ScoreCommand
             throw new ArgumentException($"{item}: the model takes {(input.Channels == 1 ? "greyscale" : "colour")} images; these are {(channels == 1 ? "greyscale" : "colour")}.");
         // Read at the training images' own (square) size, so they are resized to the networks' side as those were.
         return (files, ImageFolderReader.ReadFiles(files, channels, input.Height, item));
+    }
+
+    /// <summary>
+    /// The rows of CSV file <paramref name="item"/>, named FILE:N (N counting data rows from 1): the model's
+    /// feature columns by name when it was trained on a table (columns.json), otherwise every column.
+    /// </summary>
+    private static (IReadOnlyList<string> Names, SampleSet Rows) ReadRows(string item, string modelFolder, IAnomalyDetector detector)
+    {
+        if (Directory.Exists(item) || item.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || item.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"{item}: this model was trained on rows of features; give CSV files.");
+        CsvTable table = TableReader.Read(item, features: TableColumns.Read(modelFolder));
+        return (Enumerable.Range(1, table.RowCount).Select(i => $"{item}:{i}").ToArray(), new SampleSet(table.Rows(), new int[table.RowCount], item));
     }
 
     /// <summary>The scores, with an image set that does not fit the model named in the message.</summary>

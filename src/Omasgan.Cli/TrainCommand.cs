@@ -3,6 +3,7 @@ using Omasgan.Checkpoints;
 using Omasgan.Data;
 using Omasgan.Detection;
 using Omasgan.Experiments;
+using Omasgan.Experiments.Loo;
 using Spectre.Console;
 
 namespace Omasgan.Cli;
@@ -31,27 +32,19 @@ internal static class TrainCommand
             DefaultValueFactory = _ => ScoreThreshold.DefaultContamination,
         };
         var detector = new DetectorOptions();
-        var command = new Command("train", "Train a detector on normal images; writes the model, sample grids, losses and, with a test set, metrics.")
+        var table = new TableOptions();
+        var command = new Command("train",
+            "Train a detector on normal images or table rows; writes the model, sample grids (images), losses and, with a test set, metrics.")
         {
-            dataset, abnormal, images, testImages, seed, output, rollbacks, contamination,
+            dataset, abnormal, images, testImages, table.Table, table.LabelColumn, table.AnomalyLabel, table.TrainFraction, seed, output, rollbacks, contamination,
         };
         foreach (Option option in detector.All) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            detector.CheckResume(parse, output, dataset, abnormal, images, testImages, seed);
+            detector.CheckResume(parse, output, dataset, abnormal, images, testImages, table.Table, table.LabelColumn, table.AnomalyLabel, table.TrainFraction, seed);
             bool resuming = parse.GetValue(detector.Resume);
             string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"train-{DateTime.Now:yyyyMMdd-HHmmss}");
-            TrainConfig config = resuming ? TrainRun.ReadConfig(runDirectory) : new TrainConfig
-            {
-                Dataset = parse.GetValue(dataset),
-                DataDirectory = parse.GetValue(detector.DataDirectory),
-                AbnormalClass = parse.GetValue(abnormal),
-                Images = parse.GetValue(images),
-                TestImages = parse.GetValue(testImages),
-                Preset = detector.PresetName(parse),
-                Detector = detector.Build(parse) is var o && parse.GetValue(seed) is int s ? o with { Seed = s } : o,
-                TensorBoard = parse.GetValue(detector.TensorBoard),
-            };
+            TrainConfig config = resuming ? TrainRun.ReadConfig(runDirectory) : NewConfig(parse, detector, table, dataset, abnormal, images, testImages, seed);
             config.Validate();
             var fit = new FitSettings
             {
@@ -77,5 +70,43 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The run's settings from the command line: images (a dataset or a folder) or a table.</summary>
+    private static TrainConfig NewConfig(ParseResult parse, DetectorOptions detector, TableOptions table, Option<string?> dataset,
+        Option<int?> abnormal, Option<string?> images, Option<string?> testImages, Option<int?> seed)
+    {
+        if (parse.GetValue(table.Table) is not string path)
+        {
+            table.Source(parse); // refuses table options without --table
+            return new TrainConfig
+            {
+                Dataset = parse.GetValue(dataset),
+                DataDirectory = parse.GetValue(detector.DataDirectory),
+                AbnormalClass = parse.GetValue(abnormal),
+                Images = parse.GetValue(images),
+                TestImages = parse.GetValue(testImages),
+                Preset = detector.PresetName(parse),
+                Detector = detector.Build(parse) is var o && parse.GetValue(seed) is int s ? o with { Seed = s } : o,
+                TensorBoard = parse.GetValue(detector.TensorBoard),
+            };
+        }
+        if (new Option[] { dataset, abnormal, images, testImages }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } other)
+            throw new ArgumentException($"Give --table or {other.Name}, not both.");
+        string? label = parse.GetValue(table.LabelColumn);
+        CsvTable read = TableReader.Read(path, label);
+        TableOptions.ReportDropped(path, read.DroppedConstant);
+        OmasganOptions options = detector.BuildVector(parse, read.Features.Length);
+        return new TrainConfig
+        {
+            Table = Path.GetFullPath(path),
+            LabelColumn = label,
+            AnomalyLabel = parse.GetValue(table.AnomalyLabel),
+            TrainFraction = parse.GetValue(table.TrainFraction) ?? TableSplit.DefaultTrainFraction,
+            Features = read.Features,
+            Preset = VectorPreset.Name,
+            Detector = parse.GetValue(seed) is int s2 ? options with { Seed = s2 } : options,
+            TensorBoard = parse.GetValue(detector.TensorBoard),
+        };
     }
 }

@@ -48,9 +48,19 @@ public sealed class SampleSet : IDisposable
     public SampleSet Where(Func<int, bool> keepLabel)
     {
         ArgumentNullException.ThrowIfNull(keepLabel);
-        long[] kept = Enumerable.Range(0, Labels.Length).Where(i => keepLabel(Labels[i])).Select(i => (long)i).ToArray();
+        return Where((label, _) => keepLabel(label));
+    }
+
+    /// <summary>
+    /// A new set holding copies of the samples for which <paramref name="keep"/>(label, index) holds, in
+    /// order; its source names <paramref name="part"/> when given.
+    /// </summary>
+    public SampleSet Where(Func<int, int, bool> keep, string? part = null)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        long[] kept = Enumerable.Range(0, Labels.Length).Where(i => keep(Labels[i], i)).Select(i => (long)i).ToArray();
         using Tensor index = tensor(kept, ScalarType.Int64);
-        return new SampleSet(Samples.index_select(0, index), kept.Select(i => Labels[i]).ToArray(), Source);
+        return new SampleSet(Samples.index_select(0, index), kept.Select(i => Labels[i]).ToArray(), part is null ? Source : $"{Source} ({part})");
     }
 
     /// <summary>

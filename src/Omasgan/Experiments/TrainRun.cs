@@ -18,6 +18,16 @@ public sealed record TrainConfig
     public string? Images { get; init; }
     /// <summary>With <see cref="Images"/>: a test folder holding normal/ and anomalous/ (null: no evaluation).</summary>
     public string? TestImages { get; init; }
+    /// <summary>A CSV table of numeric features, or null for images.</summary>
+    public string? Table { get; init; }
+    /// <summary>With <see cref="Table"/>: a column of labels, not a feature (null: every row is normal, no evaluation).</summary>
+    public string? LabelColumn { get; init; }
+    /// <summary>With <see cref="LabelColumn"/>: the label of the anomalous rows (one-vs-rest evaluation).</summary>
+    public string? AnomalyLabel { get; init; }
+    /// <summary>With <see cref="AnomalyLabel"/>: the share of the normal rows trained on, drawn with the seed; the rest and every anomalous row are tested.</summary>
+    public double TrainFraction { get; init; } = Loo.TableSplit.DefaultTrainFraction;
+    /// <summary>With <see cref="Table"/>: the feature columns, in order (constant columns left out).</summary>
+    public string[]? Features { get; init; }
     public string Preset { get; init; } = ImagePresets.Default;
     public required OmasganOptions Detector { get; init; }
     public bool TensorBoard { get; init; }
@@ -25,8 +35,13 @@ public sealed record TrainConfig
     /// <summary>Throws when the data source is not exactly one of a dataset or an image folder.</summary>
     public void Validate()
     {
-        if ((Dataset is null) == (Images is null))
-            throw new ArgumentException("Give either --dataset NAME or --images FOLDER.");
+        if (new[] { Dataset, Images, Table }.Count(x => x is not null) != 1)
+            throw new ArgumentException("Give one of --dataset NAME, --images FOLDER or --table FILE.");
+        if (Table is null && (LabelColumn ?? AnomalyLabel) is not null)
+            throw new ArgumentException("--label-column and --anomaly-label go with --table.");
+        if ((LabelColumn is null) != (AnomalyLabel is null))
+            throw new ArgumentException("--label-column and --anomaly-label go together: the label column, and the label of the anomalous rows (without them every row is normal).");
+        OptionChecks.InRange(TrainFraction, 0.01, 0.99, nameof(TrainFraction));
         if (Dataset is null && AbnormalClass is not null)
             throw new ArgumentException("--abnormal-class goes with --dataset.");
         if (Images is null && TestImages is not null)
@@ -40,6 +55,7 @@ public sealed record TrainResult
 {
     public required IReadOnlyDictionary<string, DetectionMetrics> Detectors { get; init; }
     public required double TrainSeconds { get; init; }
+    /// <summary>Normal training samples (images or rows).</summary>
     public required long NormalTrainingImages { get; init; }
     public long TestImages { get; init; }
     public long AnomalousTestImages { get; init; }
@@ -80,10 +96,12 @@ public static class TrainRun
                 Seed = config.Detector.Seed,
                 RunDirectory = runDirectory,
                 TensorBoard = config.TensorBoard,
-                Title = $"Training on {normal.Count} normal images of {normal.Source}",
+                Title = $"Training on {normal.Count} normal {(normal.IsImages ? "images" : "rows")} of {normal.Source}",
             });
             {
                 detector.Save(Path.Combine(runDirectory, DetectorRun.ModelFolder));
+                if (config.Features is { } features)
+                    TableColumns.Write(Path.Combine(runDirectory, DetectorRun.ModelFolder), features);
                 double trainSeconds = clock.Elapsed.TotalSeconds;
                 DetectorEvaluation? evaluation = test is null ? null : DetectorRun.Evaluate(detector, test, anomalous!, runDirectory);
                 var result = new TrainResult
@@ -103,6 +121,22 @@ public static class TrainRun
     /// <summary>The normal training images, and the test images with their anomaly labels when there is a test set.</summary>
     private static (SampleSet Normal, SampleSet? Test, bool[]? Anomalous) ReadData(TrainConfig config)
     {
+        if (config.Table is string path)
+        {
+            CsvTable table = TableReader.Read(path, config.LabelColumn, config.Features);
+            if (config.AnomalyLabel is not string label)
+                return (new SampleSet(table.Rows(), new int[table.RowCount], path), null, null);
+            int[] anomalousRows = table.Labels!.Select(l => l == label.Trim() ? 1 : 0).ToArray();
+            if (!anomalousRows.Contains(1))
+                throw new DataFormatException(path, $"no row has '{label}' in the label column '{config.LabelColumn}'.");
+            if (!anomalousRows.Contains(0))
+                throw new DataFormatException(path, $"every row has '{label}' in the label column '{config.LabelColumn}': there are no normal rows to train on.");
+            using var rows = new SampleSet(table.Rows(), anomalousRows, path);
+            var (normalRows, testRows, anomalous) = Loo.LooProtocol.TableFold(rows, 1, config.TrainFraction, config.Detector.Seed, validation: false,
+                $"anomaly label '{label}'");
+            return (normalRows, testRows, anomalous);
+        }
+
         if (config.Images is string folder)
         {
             int channels = ImageFolderReader.DetectChannels(folder);
@@ -130,6 +164,33 @@ public static class TrainRun
         {
             testSet.Dispose();
             throw;
+        }
+    }
+}
+
+/// <summary>
+/// The feature columns of a model trained on a table, saved beside it as <c>columns.json</c>, so that
+/// scoring a CSV file takes those columns by name (others, such as ids or labels, are ignored).
+/// </summary>
+public static class TableColumns
+{
+    public const string FileName = "columns.json";
+
+    public static void Write(string modelDirectory, string[] features) =>
+        AtomicFile.WriteAllText(Path.Combine(modelDirectory, FileName), JsonSerializer.Serialize(features, OmasganDetector.JsonOptions));
+
+    /// <summary>The saved feature columns, or null when the model was not trained on a table.</summary>
+    public static string[]? Read(string modelDirectory)
+    {
+        string path = Path.Combine(modelDirectory, FileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<string[]>(File.ReadAllText(path)) is { Length: > 0 } names ? names : throw new JsonException("no columns");
+        }
+        catch (JsonException e)
+        {
+            throw new ModelLoadException($"{path}: the model's feature columns cannot be read ({e.Message}).", e);
         }
     }
 }

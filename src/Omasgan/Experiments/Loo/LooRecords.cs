@@ -8,7 +8,10 @@ namespace Omasgan.Experiments.Loo;
 /// <summary>What a leave-one-out run covers; saved as the run's loo-config.json.</summary>
 public sealed record LooOptions
 {
+    /// <summary>A built-in dataset's name, or for <see cref="Table"/> the table file's name.</summary>
     public required string Dataset { get; init; }
+    /// <summary>A table's rows instead of a built-in dataset (null: images of <see cref="Dataset"/>).</summary>
+    public TableSource? Table { get; init; }
     /// <summary>Where the dataset's files are (null: <see cref="Data.DatasetCatalog.Locate"/>'s search).</summary>
     public string? DataDirectory { get; init; }
     /// <summary>The classes left out in turn (null: all).</summary>
@@ -33,6 +36,33 @@ public sealed record LooOptions
     public string? Device { get; init; }
     /// <summary>The command line that made the run, for the report.</summary>
     public string Command { get; init; } = "";
+}
+
+/// <summary>
+/// A labelled table for leave-one-out: the CSV file, its label column, the share of each class's rows
+/// detectors may train on (the split is seeded by each fold's seed), the feature columns, and the file's
+/// SHA-256, so a rerun into the same run folder refuses a changed file.
+/// </summary>
+public sealed record TableSource
+{
+    public required string Path { get; init; }
+    public required string LabelColumn { get; init; }
+    public double TrainFraction { get; init; } = TableSplit.DefaultTrainFraction;
+    /// <summary>The feature columns, in order.</summary>
+    public required string[] Features { get; init; }
+    public required string Sha256 { get; init; }
+
+    /// <summary>Reads the table's header and rows to find its features (constant columns dropped: <paramref name="dropped"/>).</summary>
+    public static TableSource Of(string path, string labelColumn, double trainFraction, out string[] dropped)
+    {
+        OptionChecks.InRange(trainFraction, 0.01, 0.99, nameof(TrainFraction));
+        Data.CsvTable table = Data.TableReader.Read(path, labelColumn);
+        dropped = table.DroppedConstant;
+        return new TableSource
+        {
+            Path = System.IO.Path.GetFullPath(path), LabelColumn = labelColumn, TrainFraction = trainFraction, Features = table.Features, Sha256 = Hashes.OfFile(path),
+        };
+    }
 }
 
 /// <summary>One detector on one fold; written as the metrics.json of the fold's folder of that detector.</summary>

@@ -104,14 +104,21 @@ public static class LooReport
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         IReadOnlyList<ScoreColumn> columns = summary.Columns;
-        string tested = o.Validation
-            ? $"the held-out part of the training split (the last {LooProtocol.ValidationFraction:P1} of each class; the test split is not read)"
-            : "the whole test split";
+        string tested = (o.Table, o.Validation) switch
+        {
+            (null, true) => $"the held-out part of the training split (the last {LooProtocol.ValidationFraction:P1} of each class; the test split is not read)",
+            (null, false) => "the whole test split",
+            (_, true) => $"the held-out part of the training rows (the last {LooProtocol.ValidationFraction:P1} of each class's training part) and the left-out class's training rows; the test rows are not read",
+            (_, false) => "the test rows of the other classes and every row of the left-out class",
+        };
         md.AppendLine(inv, $"# Leave-one-out{(o.Validation ? " validation" : "")}: {o.Dataset}, preset {o.Preset}");
         md.AppendLine();
         if (summary.Folds.Any(f => columns.Any(c => !f.Detectors.ContainsKey(c.Key))))
             md.AppendLine("A dash marks a detector not complete on that fold (yet); means are over the folds each detector completed.").AppendLine();
-        md.AppendLine(inv, $"Each row trains every detector on the training split{(o.Validation ? "'s kept part" : "")} without that class (normal data only) and tests on {tested} with that class anomalous. {summary.Folds.Count} folds; seeds {string.Join(", ", o.Seeds)}. The best value of each row is in bold.");
+        if (o.Table is { } t)
+            md.AppendLine(inv, $"Table `{t.Path}` (SHA-256 {t.Sha256[..12]}…), label column `{t.LabelColumn}`, {t.Features.Length} feature columns. Each class's rows are split by the fold's seed: {t.TrainFraction:P0} training rows, the rest test rows. Each row of this report trains every detector on the training rows without that class (normal data only) and tests on {tested}, with that class anomalous. {summary.Folds.Count} folds; seeds {string.Join(", ", o.Seeds)}. The best value of each row is in bold.");
+        else
+            md.AppendLine(inv, $"Each row trains every detector on the training split{(o.Validation ? "'s kept part" : "")} without that class (normal data only) and tests on {tested} with that class anomalous. {summary.Folds.Count} folds; seeds {string.Join(", ", o.Seeds)}. The best value of each row is in bold.");
         foreach (var (metric, table) in new[] { ("AUROC", summary.Auroc), ("AUPRC", summary.Auprc) })
         {
             md.AppendLine();
@@ -147,7 +154,8 @@ public static class LooReport
         md.AppendLine("## Data behind each number");
         md.AppendLine();
         LooFold first = summary.Folds[0];
-        md.AppendLine(inv, $"Every AUROC and AUPRC is computed on {tested} ({first.TestImages} images, of which the left-out class's {first.AnomalousTestImages} are the positives), by the same metric code for every detector. Every detector is fitted on the training split's images of the other classes only{(o.Validation ? ", less the held-out part" : "")} ({first.NormalTrainingImages} for the first row): the labels of the training split are used only to leave the class out{(o.Validation ? " and to hold out the same share of each class" : "")}, and no detector sees the images tested or any label while fitting. No detector uses early stopping; each trains for a fixed number of steps. {(o.Validation ? "This is a validation run, for choosing settings." : "Choose settings on a validation run (`omasgan loo --validation`, which holds out part of the training split and never reads the test split), not on these numbers.")}");
+        string samples = o.Table is null ? "images" : "rows";
+        md.AppendLine(inv, $"Every AUROC and AUPRC is computed on {tested} ({first.TestImages} {samples}, of which the left-out class's {first.AnomalousTestImages} are the positives), by the same metric code for every detector. Every detector is fitted on the {(o.Table is null ? "training split's images" : "training rows")} of the other classes only{(o.Validation ? ", less the held-out part" : "")} ({first.NormalTrainingImages} for the first row): the labels are used only to leave the class out{(o.Validation ? " and to hold out the same share of each class" : "")}, and no detector sees the {samples} tested or any label while fitting. No detector uses early stopping; each trains for a fixed number of steps. {(o.Validation ? "This is a validation run, for choosing settings." : "Choose settings on a validation run (`omasgan loo --validation`, which never reads the test " + (o.Table is null ? "split" : "rows") + "), not on these numbers.")}");
         if (o.Detectors.Contains(OmasganDetector.DetectorName))
         {
             md.AppendLine();
@@ -173,7 +181,7 @@ public static class LooReport
     /// <summary>What OMASGAN's settings were: its preset as it is, or the preset and every value changed from it.</summary>
     internal static string SettingsSentence(LooOptions o)
     {
-        OmasganOptions preset = ImagePresets.Get(o.Preset) with { Seed = o.Detector.Seed };
+        OmasganOptions preset = (o.Table is { } table ? VectorPreset.For(table.Features.Length) : ImagePresets.Get(o.Preset)) with { Seed = o.Detector.Seed };
         var changes = new List<string>();
         Differences(JsonNode.Parse(JsonSerializer.Serialize(preset, OmasganDetector.JsonOptions)),
             JsonNode.Parse(JsonSerializer.Serialize(o.Detector, OmasganDetector.JsonOptions)), "", changes);

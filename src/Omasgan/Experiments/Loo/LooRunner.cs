@@ -48,8 +48,7 @@ public static class LooRunner
             string folder = Path.Combine(runDirectory, FoldFolder(k, seed));
             RefuseEarlierLayout(folder);
             string title = $"Fold {++index}/{protocol.Folds.Count}: class {k} ({protocol.ClassName(k)}), seed {seed}";
-            SampleSet? normal = null;
-            bool[]? anomalous = null;
+            LooFoldData? data = null;
             try
             {
                 foreach (IDetectorTrainer trainer in trainers)
@@ -69,23 +68,23 @@ public static class LooRunner
                     // Another process may have finished it between the first look and the lock.
                     if (DetectorRun.ReadMetrics<DetectorFold>(directory) is not null)
                         continue;
-                    if (normal is null)
-                        (normal, anomalous) = protocol.LeaveOut(k);
-                    RunDetector(trainer, normal, protocol.Test, anomalous!, k, protocol.ClassName(k), seed, directory, options, observer, title, resume);
+                    data ??= protocol.Fold(k, seed);
+                    RunDetector(trainer, data, k, protocol.ClassName(k), seed, directory, options, observer, title, resume);
                 }
             }
             finally
             {
-                normal?.Dispose();
+                data?.Dispose();
             }
         }
         return LooReport.Rebuild(runDirectory, options.Command);
     }
 
     /// <summary>Fits one detector on the fold's normal images only, saves it, scores the tested images and writes its metrics.</summary>
-    private static void RunDetector(IDetectorTrainer trainer, SampleSet normal, SampleSet test, bool[] anomalous, int k, string className,
+    private static void RunDetector(IDetectorTrainer trainer, LooFoldData data, int k, string className,
         int seed, string directory, LooOptions options, IFitObserver observer, string title, bool resume)
     {
+        var (normal, test, anomalous) = data;
         if (!resume && Directory.Exists(directory))
             Directory.Delete(directory, recursive: true);
         Directory.CreateDirectory(directory);
@@ -104,6 +103,8 @@ public static class LooRunner
         });
         double fitSeconds = clock.Elapsed.TotalSeconds;
         detector.Save(Path.Combine(directory, DetectorRun.ModelFolder));
+        if (options.Table is { } table)
+            TableColumns.Write(Path.Combine(directory, DetectorRun.ModelFolder), table.Features);
         DetectorEvaluation evaluation = DetectorRun.Evaluate(detector, test, anomalous, directory);
         var result = new DetectorFold
         {

@@ -77,7 +77,7 @@ public abstract class NetworkBaseline : BaselineDetector
 /// An autoencoder scored by reconstruction error (mean squared error per sample). Images: stride-2 4×4
 /// convolutions to 16, 32 and 64 channels, then a 32-unit code; the decoder mirrors it with transposed
 /// convolutions and ends in tanh (the data's [−1, 1]). Rows of F features: F → h → code → h → F with
-/// ReLU (h = F/2 within [32, 256], code = F/4 within [1, 32]), a linear output (standardised features).
+/// ReLU (h = F/2 within [32, 256], code = F/2 within [1, 32]), a linear output (standardised features).
 /// </summary>
 public sealed class AutoencoderDetector : NetworkBaseline
 {
@@ -90,7 +90,7 @@ public sealed class AutoencoderDetector : NetworkBaseline
 
     private static Module<Tensor, Tensor> BuildRows(int f)
     {
-        int h = HiddenUnits(f), code = Math.Clamp(f / 4, 1, CodeSize);
+        int h = HiddenUnits(f), code = Math.Clamp(f / 2, 1, CodeSize);
         return Sequential(Linear(f, h), ReLU(), Linear(h, code), ReLU(), Linear(code, h), ReLU(), Linear(h, f));
     }
 

@@ -16,7 +16,7 @@ namespace Omasgan.ML;
 /// <c>mlContext.Model.Save</c> cannot write it: ML.NET 5 keeps everything a custom transformer needs
 /// for that internal (<c>ModelSaveContext</c>'s members, <c>LoadableClassAttribute</c>), so the
 /// transformer saves to a folder of its own with <see cref="Save"/> and reads back with
-/// <see cref="Load"/>.
+/// <see cref="Load(MLContext, string)"/>; <see cref="OmasganModel"/> saves a whole pipeline that ends in it.
 /// </remarks>
 public sealed class OmasganTransformer : ITransformer, IDisposable
 {
@@ -116,8 +116,9 @@ public sealed class OmasganTransformer : ITransformer, IDisposable
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
         throw new NotSupportedException(
             "An OmasganTransformer cannot be saved with mlContext.Model.Save: ML.NET keeps the API for saving custom "
-            + "transformers internal. Save it with transformer.Save(directory) and read it back with "
-            + "OmasganTransformer.Load(mlContext, directory); save the rest of the pipeline with mlContext.Model.Save.");
+            + "transformers internal. Save a pipeline that ends in it with mlContext.Model.SaveOmasgan(model, schema, directory) "
+            + "and read it back with mlContext.Model.LoadOmasgan(directory, out schema), or the transformer alone with "
+            + "transformer.Save(directory) and OmasganTransformer.Load(mlContext, directory).");
 
     /// <summary>
     /// Writes the detector into <paramref name="directory"/>/<see cref="DetectorFolder"/> (its own files,
@@ -139,6 +140,11 @@ public sealed class OmasganTransformer : ITransformer, IDisposable
     public static OmasganTransformer Load(MLContext mlContext, string directory)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
+        return Load(directory);
+    }
+
+    internal static OmasganTransformer Load(string directory)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string path = Path.Combine(directory, ManifestFileName);
         TransformerManifest manifest;

@@ -247,6 +247,30 @@ public class MlNetEstimatorTests(MlNetFitFixture fit, ITestOutputHelper output) 
     }
 
     [Fact]
+    public void A_whole_pipeline_saves_and_loads_and_scores_raw_rows_the_same()
+    {
+        string dir = TempDir();
+        try
+        {
+            fit.Context.Model.SaveOmasgan(fit.Model, fit.Training.Schema, dir);
+            Assert.True(File.Exists(Path.Combine(dir, OmasganModel.PipelineFileName)));
+            TransformerChain<OmasganTransformer> loaded = fit.Context.Model.LoadOmasgan(dir, out DataViewSchema schema);
+            using OmasganTransformer omasgan = loaded.LastTransformer;
+            Assert.Equal(fit.Training.Schema.Select(c => (c.Name, c.Type)), schema.Select(c => (c.Name, c.Type)));
+            Assert.Equal(fit.Transformer.Threshold, omasgan.Threshold);
+            // The loaded pipeline makes the feature vector itself from the raw X and Y columns.
+            IDataView before = fit.Model.Transform(fit.Test), after = loaded.Transform(fit.Test);
+            Assert.Equal(before.GetColumn<float>("Score").ToArray(), after.GetColumn<float>("Score").ToArray());
+            Assert.Equal(before.GetColumn<bool>("PredictedLabel").ToArray(), after.GetColumn<bool>("PredictedLabel").ToArray());
+            Assert.Throws<ModelLoadException>(() => fit.Context.Model.LoadOmasgan(Path.Combine(dir, "missing"), out _));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void MLNet_model_save_is_refused_with_a_pointer_to_the_transformer_own_save()
     {
         using var stream = new MemoryStream();

@@ -6,7 +6,8 @@
 // refuses the library. The only symbol behind that version is std::ios_base_library_init(),
 // and nothing in the library relocates against it. Marking that one version-need entry weak
 // (VER_FLG_WEAK) turns the hard failure into nothing at all. The task edits the copied .so in the
-// output folder, never the NuGet cache, and only when the system's libstdc++ lacks the version.
+// output folder, never the NuGet cache, and only when the system's libstdc++ lacks the version,
+// except for a tool package (Always), which must load on whatever system installs it.
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
@@ -34,20 +35,33 @@ public class WeakenGlibcxxVersion : Task
     [Required]
     public string Directory { get; set; } = "";
 
+    /// <summary>
+    /// Patch whatever this system's libstdc++ defines: for a tool package, which is installed on other
+    /// systems than the one that packed it. The weak version need changes nothing where the version exists.
+    /// </summary>
+    public bool Always { get; set; }
+
     public override bool Execute()
     {
-        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || !System.IO.Directory.Exists(Directory))
+        if (!System.IO.Directory.Exists(Directory))
             return true;
-        string libstdcxx = Array.Find(LibStdCxxCandidates, File.Exists);
-        if (libstdcxx is null || Contains(File.ReadAllBytes(libstdcxx), Encoding.ASCII.GetBytes(VersionName)))
-            return true; // the system defines the version: nothing to do
+        string reason = "for whichever libstdc++ loads it";
+        if (!Always)
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+                return true;
+            string libstdcxx = Array.Find(LibStdCxxCandidates, File.Exists);
+            if (libstdcxx is null || Contains(File.ReadAllBytes(libstdcxx), Encoding.ASCII.GetBytes(VersionName)))
+                return true; // the system defines the version: nothing to do
+            reason = $"{libstdcxx} lacks it";
+        }
 
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "libLibTorchSharp.so", SearchOption.AllDirectories))
         {
             try
             {
                 if (Weaken(path))
-                    Log.LogMessage(MessageImportance.Normal, $"Marked {VersionName} weak in {path} ({libstdcxx} lacks it).");
+                    Log.LogMessage(MessageImportance.Normal, $"Marked {VersionName} weak in {path} ({reason}).");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {

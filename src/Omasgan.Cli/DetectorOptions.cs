@@ -30,6 +30,14 @@ internal sealed class DetectorOptions
     public readonly Option<double?> LearningRate = new("--learning-rate") { Description = "Adam learning rate of all four stages (preset cpu: 2e-4, paper: 1e-3)." };
     public readonly Option<double?> Mu = new("--mu") { Description = "Stage 2 weight μ of the nearest-data term." };
     public readonly Option<double?> Nu = new("--nu") { Description = "Stage 2 weight ν of the scattering term." };
+    /// <summary>The scorer's starts by name.</summary>
+    internal static readonly Dictionary<string, Stages.ScorerInitialization> ScorerStarts = new()
+    {
+        ["fresh"] = Stages.ScorerInitialization.Fresh,
+        ["stage3"] = Stages.ScorerInitialization.NegatedStage3Discriminator,
+    };
+    public readonly Option<string?> ScorerStart = new("--scorer-init") { Description = "Where Stage 4's scorer starts: fresh, or stage3 (−D′, the vector preset's)." };
+    public readonly Option<double?> Zeta = new("--zeta") { Description = "Stage 4 weight ζ of real data (vs Stage 3's generator samples) on the scorer's normal side (0–1)." };
     public readonly Option<double?> Width = new("--width") { Description = "Width multiplier of the networks (presets cpu*: 0.25, paper*: 1)." };
     public readonly Option<string?> Normalization = new("--normalization")
     {
@@ -53,7 +61,7 @@ internal sealed class DetectorOptions
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
-    public Option[] Changing => [Preset, Model, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Width, Normalization, Upsampling];
+    public Option[] Changing => [Preset, Model, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Zeta, ScorerStart, Width, Normalization, Upsampling];
 
     public IEnumerable<Option> All => [.. Changing, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
 
@@ -101,7 +109,7 @@ internal sealed class DetectorOptions
         VectorPresetName(parse);
         OmasganOptions o = WithChanges(VectorPreset.For(features), parse.GetValue(Divergence), parse.GetValue(ScorerDivergence),
             parse.GetValue(LearningRate), parse.GetValue(Steps));
-        return WithBoundaryWeights(o, parse);
+        return WithWeights(o, parse);
     }
 
     /// <summary>The preset's options with the command line's changes.</summary>
@@ -127,11 +135,11 @@ internal sealed class DetectorOptions
                 },
             };
         }
-        return WithBoundaryWeights(o, parse);
+        return WithWeights(o, parse);
     }
 
-    /// <summary>The options with --mu and --nu where given, validated.</summary>
-    OmasganOptions WithBoundaryWeights(OmasganOptions o, ParseResult parse)
+    /// <summary>The options with --mu, --nu and --zeta where given, validated.</summary>
+    OmasganOptions WithWeights(OmasganOptions o, ParseResult parse)
     {
         o = o with
         {
@@ -139,6 +147,14 @@ internal sealed class DetectorOptions
             {
                 NearestDataWeight = parse.GetValue(Mu) ?? o.Boundary.NearestDataWeight,
                 ScatteringWeight = parse.GetValue(Nu) ?? o.Boundary.ScatteringWeight,
+            },
+            Scorer = o.Scorer with
+            {
+                Zeta = parse.GetValue(Zeta) ?? o.Scorer.Zeta,
+                Initialization = parse.GetValue(ScorerStart) is string start
+                    ? ScorerStarts.TryGetValue(start.Trim().ToLowerInvariant(), out var value) ? value
+                        : throw new ArgumentException($"--scorer-init {start}: use fresh or stage3.")
+                    : o.Scorer.Initialization,
             },
         };
         o.Validate();

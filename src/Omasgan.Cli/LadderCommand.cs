@@ -19,12 +19,6 @@ internal static class LadderCommand
         ["sqrt-nn"] = DistanceUnit.NearestNeighbourRoot,
     };
 
-    private static readonly Dictionary<string, ScorerInitialization> ScorerStarts = new()
-    {
-        ["fresh"] = ScorerInitialization.Fresh,
-        ["stage3"] = ScorerInitialization.NegatedStage3Discriminator,
-    };
-
     public static Command Create()
     {
         var variants = new Option<string>("--variants")
@@ -82,7 +76,7 @@ internal static class LadderCommand
             if (parse.GetValue(width) is int w)
                 detector = detector with { Architecture = detector.Architecture is MlpArchitecture mlp ? mlp with { HiddenWidth = w } : detector.Architecture };
             if (parse.GetValue(scorerStart) is string start)
-                detector = detector with { Scorer = detector.Scorer with { Initialization = Lookup(ScorerStarts, start, "--scorer-init") } };
+                detector = detector with { Scorer = detector.Scorer with { Initialization = Lookup(DetectorOptions.ScorerStarts, start, "--scorer-init") } };
             detector = detector with
             {
                 Boundary = detector.Boundary with

@@ -37,6 +37,11 @@ internal sealed class DetectorOptions
         ["stage3"] = Stages.ScorerInitialization.NegatedStage3Discriminator,
     };
     public readonly Option<string?> ScorerStart = new("--scorer-init") { Description = "Where Stage 4's scorer starts: fresh, or stage3 (−D′, the vector preset's)." };
+    public readonly Option<double?> NoiseShare = new("--scorer-noise")
+    {
+        Description = "Not in the original method: the share (0–0.95) of Stage 4's anomalous side taken by training samples moved in random directions (Gaussian, --scorer-noise-scale per feature) instead of boundary samples (default 0).",
+    };
+    public readonly Option<double?> NoiseScale = new("--scorer-noise-scale") { Description = "Standard deviation of --scorer-noise's moves per input feature (default 1)." };
     public readonly Option<double?> Zeta = new("--zeta") { Description = "Stage 4 weight ζ of real data (vs Stage 3's generator samples) on the scorer's normal side (0–1)." };
     public readonly Option<double?> Width = new("--width") { Description = "Width multiplier of the networks (presets cpu*: 0.25, paper*: 1)." };
     public readonly Option<string?> Normalization = new("--normalization")
@@ -61,7 +66,7 @@ internal sealed class DetectorOptions
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
-    public Option[] Changing => [Preset, Model, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Zeta, ScorerStart, Width, Normalization, Upsampling];
+    public Option[] Changing => [Preset, Model, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Zeta, ScorerStart, NoiseShare, NoiseScale, Width, Normalization, Upsampling];
 
     public IEnumerable<Option> All => [.. Changing, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
 
@@ -151,6 +156,8 @@ internal sealed class DetectorOptions
             Scorer = o.Scorer with
             {
                 Zeta = parse.GetValue(Zeta) ?? o.Scorer.Zeta,
+                NoiseShare = parse.GetValue(NoiseShare) ?? o.Scorer.NoiseShare,
+                NoiseScale = parse.GetValue(NoiseScale) ?? o.Scorer.NoiseScale,
                 Initialization = parse.GetValue(ScorerStart) is string start
                     ? ScorerStarts.TryGetValue(start.Trim().ToLowerInvariant(), out var value) ? value
                         : throw new ArgumentException($"--scorer-init {start}: use fresh or stage3.")

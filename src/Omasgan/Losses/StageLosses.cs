@@ -40,8 +40,13 @@ public static class StageLosses
     /// ζ·mean F*(S(x)) − mean T(S(B(z)))). The boundary samples are S's "real" side, so S(x) is high off
     /// the normal support.
     /// </summary>
-    public static Tensor Scorer(IAdversarialObjective f, Tensor onReal, Tensor onOwnSamples, Tensor onBoundary, double zeta) =>
-        (1 - zeta) * f.FakeTerm(onOwnSamples)
-        + zeta * f.FakeTerm(onReal)
-        + f.RealTerm(onBoundary);
+    /// <param name="onMoved">S on training samples moved in random directions, which take a share <paramref name="movedShare"/> of the anomalous side (null: none).</param>
+    public static Tensor Scorer(IAdversarialObjective f, Tensor onReal, Tensor onOwnSamples, Tensor onBoundary, double zeta,
+        Tensor? onMoved = null, double movedShare = 0)
+    {
+        Tensor normalSide = (1 - zeta) * f.FakeTerm(onOwnSamples) + zeta * f.FakeTerm(onReal);
+        return onMoved is null
+            ? normalSide + f.RealTerm(onBoundary)
+            : normalSide + (1 - movedShare) * f.RealTerm(onBoundary) + movedShare * f.RealTerm(onMoved);
+    }
 }

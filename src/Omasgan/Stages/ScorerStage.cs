@@ -37,9 +37,24 @@ public sealed record ScorerOptions : StageOptions
     /// <summary>The scorer's own f-divergence; null uses the detector's.</summary>
     public Divergence? Divergence { get; init; }
 
+    /// <summary>
+    /// Not in the original method (default 0: off). The share of the scorer's anomalous side ([0, 0.95])
+    /// taken by training samples moved in a random direction, x + <see cref="NoiseScale"/>·ε with
+    /// ε ~ N(0, I), instead of boundary samples. Boundary samples lie in a few directions around the
+    /// data, and a scorer trained on them alone ranks points off the data in the other directions by
+    /// whatever slope it has there (inverted in the dimension ladder above d ≈ 8, docs/ladder.md);
+    /// these samples ask S to rise away from the data in every direction.
+    /// </summary>
+    public double NoiseShare { get; init; }
+
+    /// <summary>The standard deviation of <see cref="NoiseShare"/>'s moves, per feature of the networks' input (0–100; default 1: one standard deviation of standardised rows).</summary>
+    public double NoiseScale { get; init; } = 1;
+
     public override void Validate()
     {
         base.Validate();
+        OptionChecks.InRange(NoiseShare, 0, 0.95, Qualified(nameof(NoiseShare)));
+        OptionChecks.InRange(NoiseScale, 1e-6, 100, Qualified(nameof(NoiseScale)));
         OptionChecks.InRange(Zeta, 0, 1, Qualified(nameof(Zeta)));
         OptionChecks.Defined(Initialization, Qualified(nameof(Initialization)));
         if (Divergence is { } d)
@@ -70,8 +85,15 @@ public sealed class ScorerStage(ScorerOptions options)
             using var scope = NewDisposeScope();
             Tensor ownSamples = StageContext.SampleFrozen(retrainedGenerator, context.Latent(n));
             Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
+            Tensor? moved = null;
+            if (Options.NoiseShare > 0)
+            {
+                Tensor x = context.RealBatch(n);
+                moved = x + Options.NoiseScale * randn_like(x);
+            }
             Tensor loss = FGanStage.WithPenalty(own, scorer, context.RealBatch(n), Options.GradientPenaltyWeight,
-                onReal => StageLosses.Scorer(own.Objective, onReal, scorer.call(ownSamples), scorer.call(boundarySamples), Options.Zeta));
+                onReal => StageLosses.Scorer(own.Objective, onReal, scorer.call(ownSamples), scorer.call(boundarySamples), Options.Zeta,
+                    moved is null ? null : scorer.call(moved), Options.NoiseShare));
             StageContext.Step(optimizer, loss);
             context.Report(OmasganStage.Scorer, step, Options.Steps, ("S", loss));
             context.Completed(OmasganStage.Scorer, step, Options.Steps, optimizer);

@@ -102,9 +102,9 @@ internal sealed class DetectorOptions
     {
         string? preset = parse.GetValue(Preset)?.Trim().ToLowerInvariant();
         if (preset is not null && preset != VectorPreset.Name)
-            throw new ArgumentException($"--preset {preset} is for images; tables take the {VectorPreset.Name} preset.");
+            throw new ArgumentException($"--preset {preset} is for pixels; rows of features (tables, embeddings) take the {VectorPreset.Name} preset.");
         if (new Option[] { Model, Width, Normalization, Upsampling }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } imageOnly)
-            throw new ArgumentException($"{imageOnly.Name} changes the image networks; tables use the {VectorPreset.Name} preset's MLPs.");
+            throw new ArgumentException($"{imageOnly.Name} changes the image networks; rows of features (tables, embeddings) use the {VectorPreset.Name} preset's MLPs.");
         return VectorPreset.Name;
     }
 

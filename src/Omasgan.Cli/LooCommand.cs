@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Omasgan.Data;
 using Omasgan.Detection;
+using Omasgan.Experiments;
 using Omasgan.Experiments.Loo;
 using Spectre.Console;
 
@@ -26,13 +27,18 @@ internal static class LooCommand
         {
             Description = "Choose settings without the test split: hold out the last sixth of each class of the training split, train on the rest, and test on the held-out part. The test split is not read.",
         };
+        var features = new Option<string>("--features")
+        {
+            Description = "What detectors see of images: pixels (default), or resnet18: the 512 numbers of ImageNet's ResNet-18 per image (cached on disk, $OMASGAN_EMBEDDINGS), through the vector preset and baselines.",
+            DefaultValueFactory = _ => ImageFeatures.Pixels,
+        };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/loo-DATASET-PRESET, with -validation after it for --validation); a rerun skips the folds already complete." };
         var detector = new DetectorOptions();
         var command = new Command("loo",
             "Leave-one-out: for each class, train on the other classes' training images and test on the whole test split with that class anomalous " +
             "(for a --table: a seeded split of each class's rows). Writes a folder per class and seed, and loo.json, loo.csv and report.md.")
         {
-            dataset, table.Table, table.LabelColumn, table.AnomalyLabel, table.TrainFraction, classes, seeds, detectors, baselineSteps, neighbours, validation, output,
+            dataset, features, table.Table, table.LabelColumn, table.AnomalyLabel, table.TrainFraction, classes, seeds, detectors, baselineSteps, neighbours, validation, output,
         };
         foreach (Option option in detector.All) command.Options.Add(option);
         command.Subcommands.Add(CreateReport());
@@ -53,26 +59,31 @@ internal static class LooCommand
                     throw new ArgumentException("Give --classes or --anomaly-label, not both.");
                 chosen = [table.ClassOf(source, label)];
             }
+            string seen = ImageFeatures.Parse(parse.GetValue(features)!);
+            if (source is not null && seen != ImageFeatures.Pixels)
+                throw new ArgumentException("--features goes with images, not --table.");
+            bool vectors = source is not null || seen == ImageFeatures.ResNet18;
             var options = new LooOptions
             {
                 Dataset = name,
+                Features = seen,
                 Table = source,
                 DataDirectory = parse.GetValue(detector.DataDirectory),
                 Classes = chosen,
                 Seeds = ParseList(parse.GetValue(seeds)!, "--seeds"),
-                Preset = source is null ? detector.PresetName(parse) : detector.VectorPresetName(parse),
+                Preset = vectors ? detector.VectorPresetName(parse) : detector.PresetName(parse),
                 Validation = parse.GetValue(validation),
                 Detectors = ParseDetectors(parse.GetValue(detectors)!),
                 Baselines = new Omasgan.Baselines.BaselineOptions() is var b
                     ? b with { Steps = parse.GetValue(baselineSteps) ?? b.Steps, Neighbours = parse.GetValue(neighbours) ?? b.Neighbours }
                     : null!,
-                Detector = source is null ? detector.Build(parse) : detector.BuildVector(parse, source.Features.Length),
+                Detector = vectors ? detector.BuildVector(parse, source?.Features.Length ?? Omasgan.Features.ResNet18Embedder.EmbeddingSize) : detector.Build(parse),
                 TensorBoard = parse.GetValue(detector.TensorBoard),
                 CheckpointInterval = parse.GetValue(detector.CheckpointEvery),
                 Device = detector.DeviceName(parse),
                 Command = "omasgan " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1)),
             };
-            string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"loo-{name.ToLowerInvariant()}-{options.Preset}{(options.Validation ? "-validation" : "")}");
+            string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"loo-{name.ToLowerInvariant()}{(seen == ImageFeatures.ResNet18 ? "-resnet18" : "")}-{options.Preset}{(options.Validation ? "-validation" : "")}");
             AnsiConsole.MarkupLine($"[bold]OMASGAN leave-one-out{(options.Validation ? " validation" : "")}[/] · {Markup.Escape(name)} · preset {Markup.Escape(options.Preset)} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
             LooSummary summary = LooRunner.Run(options, runDirectory, new ConsoleFitObserver(), parse.GetValue(detector.Resume));
             Show(summary, runDirectory);

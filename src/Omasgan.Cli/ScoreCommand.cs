@@ -40,6 +40,8 @@ internal static class ScoreCommand
             string folder = parse.GetValue(model)!;
             if (Directory.Exists(Path.Combine(folder, DetectorRun.ModelFolder))) folder = Path.Combine(folder, DetectorRun.ModelFolder);
             using IAnomalyDetector detector = DetectorCatalog.Load(folder);
+            // A model fitted on ResNet-18 embeddings scores images through the same embedder.
+            using Omasgan.Features.ResNet18Embedder? embedder = ImageFeatures.ReadMarker(folder) is int side ? Omasgan.Features.ResNet18Embedder.Create(side) : null;
             ScoreColumn column = parse.GetValue(source) is string key ? detector.Column(key) : detector.Columns[0];
             double limit = parse.GetValue(threshold)
                 ?? (column == detector.Columns[0]
@@ -49,7 +51,9 @@ internal static class ScoreCommand
             var csv = new StringBuilder("input,score,is_anomaly\n");
             foreach (string item in parse.GetValue(inputs)!)
             {
-                var (names, samples) = detector.Input.Image is { } image ? Read(item, image, parse.GetValue(dataDirectory)) : ReadRows(item, folder, detector);
+                var (names, samples) = detector.Input.Image is { } image ? Read(item, image.Channels, image.Height, parse.GetValue(dataDirectory))
+                    : embedder is not null ? Embedded(Read(item, null, embedder.InputSize, parse.GetValue(dataDirectory)), embedder)
+                    : ReadRows(item, folder, detector);
                 using (samples)
                 {
                     float[] scores = Scored(() => detector.Score(samples.Samples, column), samples.Source);
@@ -67,8 +71,11 @@ internal static class ScoreCommand
         return command;
     }
 
-    /// <summary>The images named by <paramref name="item"/>: a dataset split (NAME:train or NAME:test), a folder or one file.</summary>
-    private static (IReadOnlyList<string> Names, SampleSet Images) Read(string item, ImageInput input, string? dataDirectory)
+    /// <summary>
+    /// The images named by <paramref name="item"/>: a dataset split (NAME:train or NAME:test), a folder or
+    /// one file; files are read with <paramref name="channels"/> (null: their own) at side <paramref name="size"/>.
+    /// </summary>
+    private static (IReadOnlyList<string> Names, SampleSet Images) Read(string item, int? channels, int size, string? dataDirectory)
     {
         int colon = item.LastIndexOf(':');
         if (colon > 0 && !File.Exists(item) && !Directory.Exists(item))
@@ -87,11 +94,18 @@ internal static class ScoreCommand
             }
         }
         string[] files = Directory.Exists(item) ? ImageFolderReader.ListImages(item) : [item];
-        int channels = ImageFolderReader.DetectChannels(files);
-        if (channels != input.Channels)
-            throw new ArgumentException($"{item}: the model takes {(input.Channels == 1 ? "greyscale" : "colour")} images; these are {(channels == 1 ? "greyscale" : "colour")}.");
+        int found = ImageFolderReader.DetectChannels(files);
+        if (channels is int wanted && found != wanted)
+            throw new ArgumentException($"{item}: the model takes {(wanted == 1 ? "greyscale" : "colour")} images; these are {(found == 1 ? "greyscale" : "colour")}.");
         // Read at the training images' own (square) size, so they are resized to the networks' side as those were.
-        return (files, ImageFolderReader.ReadFiles(files, channels, input.Height, item));
+        return (files, ImageFolderReader.ReadFiles(files, found, size, item));
+    }
+
+    /// <summary>The images' ResNet-18 embeddings, under the same names.</summary>
+    private static (IReadOnlyList<string> Names, SampleSet Rows) Embedded((IReadOnlyList<string> Names, SampleSet Images) read, Omasgan.Features.ResNet18Embedder embedder)
+    {
+        using SampleSet images = read.Images;
+        return (read.Names, new SampleSet(embedder.Embed(images.Samples), images.Labels, images.Source));
     }
 
     /// <summary>

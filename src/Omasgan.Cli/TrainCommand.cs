@@ -33,10 +33,15 @@ internal static class TrainCommand
         };
         var detector = new DetectorOptions();
         var table = new TableOptions();
+        var features = new Option<string>("--features")
+        {
+            Description = "What the detector sees of images: pixels (default), or resnet18: the 512 numbers of ImageNet's ResNet-18 per image, through the vector preset.",
+            DefaultValueFactory = _ => ImageFeatures.Pixels,
+        };
         var command = new Command("train",
             "Train a detector on normal images or table rows; writes the model, sample grids (images), losses and, with a test set, metrics.")
         {
-            dataset, abnormal, images, testImages, table.Table, table.LabelColumn, table.AnomalyLabel, table.TrainFraction, seed, output, rollbacks, contamination,
+            dataset, abnormal, images, testImages, features, table.Table, table.LabelColumn, table.AnomalyLabel, table.TrainFraction, seed, output, rollbacks, contamination,
         };
         foreach (Option option in detector.All) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
@@ -44,7 +49,7 @@ internal static class TrainCommand
             detector.CheckResume(parse, output, dataset, abnormal, images, testImages, table.Table, table.LabelColumn, table.AnomalyLabel, table.TrainFraction, seed);
             bool resuming = parse.GetValue(detector.Resume);
             string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"train-{DateTime.Now:yyyyMMdd-HHmmss}");
-            TrainConfig config = resuming ? TrainRun.ReadConfig(runDirectory) : NewConfig(parse, detector, table, dataset, abnormal, images, testImages, seed);
+            TrainConfig config = resuming ? TrainRun.ReadConfig(runDirectory) : NewConfig(parse, detector, table, features, dataset, abnormal, images, testImages, seed);
             config.Validate();
             var fit = new FitSettings
             {
@@ -57,7 +62,7 @@ internal static class TrainCommand
             };
             fit.Validate();
             AnsiConsole.MarkupLine($"[bold]OMASGAN training[/] · preset {Markup.Escape(config.Preset)} · seed {config.Detector.Seed} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
-            TrainResult result = TrainRun.Run(config, runDirectory, fit);
+            TrainResult result = TrainRun.Run(config, runDirectory, fit, fit.Observer);
             if (result.Detectors.Count > 0)
             {
                 var table = new Table().AddColumns("detector", "AUROC", "AUPRC");
@@ -73,25 +78,29 @@ internal static class TrainCommand
     }
 
     /// <summary>The run's settings from the command line: images (a dataset or a folder) or a table.</summary>
-    private static TrainConfig NewConfig(ParseResult parse, DetectorOptions detector, TableOptions table, Option<string?> dataset,
+    private static TrainConfig NewConfig(ParseResult parse, DetectorOptions detector, TableOptions table, Option<string> features, Option<string?> dataset,
         Option<int?> abnormal, Option<string?> images, Option<string?> testImages, Option<int?> seed)
     {
         if (parse.GetValue(table.Table) is not string path)
         {
             table.Source(parse); // refuses table options without --table
+            string seen = ImageFeatures.Parse(parse.GetValue(features)!);
+            bool embedded = seen == ImageFeatures.ResNet18;
+            OmasganOptions chosen = embedded ? detector.BuildVector(parse, Omasgan.Features.ResNet18Embedder.EmbeddingSize) : detector.Build(parse);
             return new TrainConfig
             {
+                ImageFeatures = seen,
                 Dataset = parse.GetValue(dataset),
                 DataDirectory = parse.GetValue(detector.DataDirectory),
                 AbnormalClass = parse.GetValue(abnormal),
                 Images = parse.GetValue(images),
                 TestImages = parse.GetValue(testImages),
-                Preset = detector.PresetName(parse),
-                Detector = detector.Build(parse) is var o && parse.GetValue(seed) is int s ? o with { Seed = s } : o,
+                Preset = embedded ? VectorPreset.Name : detector.PresetName(parse),
+                Detector = parse.GetValue(seed) is int s ? chosen with { Seed = s } : chosen,
                 TensorBoard = parse.GetValue(detector.TensorBoard),
             };
         }
-        if (new Option[] { dataset, abnormal, images, testImages }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } other)
+        if (new Option[] { dataset, abnormal, images, testImages, features }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } other)
             throw new ArgumentException($"Give --table or {other.Name}, not both.");
         string? label = parse.GetValue(table.LabelColumn);
         CsvTable read = TableReader.Read(path, label);

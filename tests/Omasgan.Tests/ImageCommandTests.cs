@@ -102,6 +102,30 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_on_resnet18_embeddings_of_a_folder_then_score_images_through_the_same_embedder()
+    {
+        WriteImages("train", 40, anomalous: false);
+        WriteImages(Path.Combine("test", "normal"), 8, anomalous: false);
+        WriteImages(Path.Combine("test", "anomalous"), 8, anomalous: true);
+        string run = Folder("run");
+        var train = CliProcess.Run(["train", "--images", Folder("train"), "--test-images", Folder("test"), "--features", "resnet18", "--steps", "20", "--out", run]);
+        Assert.True(train.ExitCode == 0, train.Error);
+        var config = ConfigFile.Read<TrainConfig>(Path.Combine(run, "config.json"), "a run configuration");
+        Assert.Equal("vector", config.Preset);
+        using (JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "model", "manifest.json"))))
+            Assert.Equal([512], manifest.RootElement.GetProperty("sample_shape").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(Omasgan.Features.ResNet18Embedder.DefaultInputSize, ImageFeatures.ReadMarker(Path.Combine(run, "model")));
+
+        var score = CliProcess.Run(["score", "--model", run, Path.Combine(Folder("test"), "anomalous")]);
+        Assert.True(score.ExitCode == 0, score.Error);
+        string[] rows = score.Output.Trim().Split('\n');
+        Assert.Equal(1 + 8, rows.Length);
+        Assert.All(rows.Skip(1), r => Assert.Matches(@",-?[0-9.E+-]+,(true|false)$", r));
+        AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--features", "resnet18", "--width", "0.5", "--out", Folder("refused")]),
+            "--width changes the image networks");
+    }
+
+    [Fact]
     public void Train_on_an_image_folder_then_score_files_folders_and_refuse_other_channels()
     {
         WriteImages("train", 48, anomalous: false);

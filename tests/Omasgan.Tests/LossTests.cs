@@ -151,6 +151,9 @@ public class LossTests
             onBoundary: T(-2, 2), alpha: 0.3, beta: 1.0, gammaBoundary: 0.7, delta: 0.4).item<double>(), 1e-12);
         // (1 − ζ)·F*(G′) + ζ·F*(x) − mean T(B) = 0.1·(−1) + 0.9·3 − 2.
         Assert.Equal(0.6, StageLosses.Scorer(f, onReal: T(2), onOwnSamples: T(-2), onBoundary: T(1, 3), zeta: 0.9).item<double>(), 1e-12);
+        // Moved samples take 0.25 of the anomalous side: − 0.75·mean T(B) − 0.25·mean T(moved), T(v) = v (Pearson).
+        Assert.Equal(-0.1 + 2.7 - 0.75 * 2 - 0.25 * 6, StageLosses.Scorer(f, onReal: T(2), onOwnSamples: T(-2), onBoundary: T(1, 3), zeta: 0.9,
+            onMoved: T(4, 8), movedShare: 0.25).item<double>(), 1e-12);
     }
 
     /// <summary>An objective whose terms depend on the whole batch: each is the batch's maximum, signed.</summary>

@@ -82,7 +82,7 @@ public sealed class TableCommandTests : IDisposable
         CliProcess.Result trained = CliProcess.Run(["train", "--table", normal, "--steps", "20", "--out", run]);
         Assert.True(trained.ExitCode == 0, trained.Error);
         Assert.Contains("'constant' has one value in every row and is left out", trained.Output);
-        Assert.Equal(["id", "x", "y"], JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(run, "model", "columns.json"))));
+        Assert.Equal(["id", "x", "y"], JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(run, "model", "columns.json")))!);
 
         // Columns in another order, an extra label column, and one row far out.
         string rows = temp.Write("rows.csv", "label,y,x,id,constant\nn,0.5,0.5,3,5\nfar,40,-40,4,5\nn,0.2,0.7,5,5\n"u8.ToArray());
@@ -145,8 +145,8 @@ public sealed class TableCommandTests : IDisposable
         using LooFoldData validation = LooProtocol.TableFold(rows, 2, 0.7, 1, validation: true, "class 2");
         float[] Values(SampleSet set) => set.Samples.flatten().data<float>().ToArray();
         var testRows = Values(test.Test).Where((_, i) => !test.Anomalous[i]).ToHashSet();
-        Assert.Empty(Values(validation.Normal).Concat(Values(validation.Test)).Where(testRows.Contains));
-        Assert.Empty(Values(test.Normal).Where(testRows.Contains));
+        Assert.DoesNotContain(Values(validation.Normal).Concat(Values(validation.Test)), testRows.Contains);
+        Assert.DoesNotContain(Values(test.Normal), testRows.Contains);
         Assert.Equal(20, test.Anomalous.Count(a => a));
         Assert.Equal(14, validation.Anomalous.Count(a => a));
     }

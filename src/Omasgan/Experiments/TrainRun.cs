@@ -28,6 +28,10 @@ public sealed record TrainConfig
     public double TrainFraction { get; init; } = Loo.TableSplit.DefaultTrainFraction;
     /// <summary>With <see cref="Table"/>: the feature columns, in order (constant columns left out).</summary>
     public string[]? Features { get; init; }
+    /// <summary>For images: what the detector sees, <see cref="ImageFeatures.Pixels"/> or <see cref="ImageFeatures.ResNet18"/> embeddings.</summary>
+    public string ImageFeatures { get; init; } = Experiments.ImageFeatures.Pixels;
+    /// <summary>With ResNet-18 embeddings: the side images are resized to before embedding.</summary>
+    public int EmbeddingInputSize { get; init; } = Omasgan.Features.ResNet18Embedder.DefaultInputSize;
     public string Preset { get; init; } = ImagePresets.Default;
     public required OmasganOptions Detector { get; init; }
     public bool TensorBoard { get; init; }
@@ -42,6 +46,8 @@ public sealed record TrainConfig
         if ((LabelColumn is null) != (AnomalyLabel is null))
             throw new ArgumentException("--label-column and --anomaly-label go together: the label column, and the label of the anomalous rows (without them every row is normal).");
         OptionChecks.InRange(TrainFraction, 0.01, 0.99, nameof(TrainFraction));
+        if (Experiments.ImageFeatures.Parse(ImageFeatures) != Experiments.ImageFeatures.Pixels && Table is not null)
+            throw new ArgumentException("--features goes with images, not --table.");
         if (Dataset is null && AbnormalClass is not null)
             throw new ArgumentException("--abnormal-class goes with --dataset.");
         if (Images is null && TestImages is not null)
@@ -76,7 +82,7 @@ public static class TrainRun
     }
 
     /// <param name="fit">how the fit runs: seed, checkpoints (in the run folder), resume, rollbacks.</param>
-    public static TrainResult Run(TrainConfig config, string runDirectory, FitSettings fit)
+    public static TrainResult Run(TrainConfig config, string runDirectory, FitSettings fit, IFitObserver? observer = null)
     {
         config.Validate();
         if (File.Exists(Path.Combine(runDirectory, DetectorRun.MetricsFileName)))
@@ -86,6 +92,8 @@ public static class TrainRun
         var clock = System.Diagnostics.Stopwatch.StartNew();
         // Everything is read and checked before the run folder is made.
         var (normal, test, anomalous) = ReadData(config);
+        if (config.ImageFeatures == Experiments.ImageFeatures.ResNet18)
+            (normal, test) = Embedded(config, normal, test, observer ?? IFitObserver.Silent);
         using (normal)
         using (test)
         {
@@ -102,6 +110,8 @@ public static class TrainRun
                 detector.Save(Path.Combine(runDirectory, DetectorRun.ModelFolder));
                 if (config.Features is { } features)
                     TableColumns.Write(Path.Combine(runDirectory, DetectorRun.ModelFolder), features);
+                if (config.ImageFeatures == Experiments.ImageFeatures.ResNet18)
+                    Experiments.ImageFeatures.WriteMarker(Path.Combine(runDirectory, DetectorRun.ModelFolder), config.EmbeddingInputSize);
                 double trainSeconds = clock.Elapsed.TotalSeconds;
                 DetectorEvaluation? evaluation = test is null ? null : DetectorRun.Evaluate(detector, test, anomalous!, runDirectory);
                 var result = new TrainResult
@@ -115,6 +125,35 @@ public static class TrainRun
                 DetectorRun.WriteMetrics(runDirectory, result);
                 return result;
             }
+        }
+    }
+
+    /// <summary>The sets' ResNet-18 embeddings (the image sets are disposed); a dataset's splits go through the cache.</summary>
+    private static (SampleSet Normal, SampleSet? Test) Embedded(TrainConfig config, SampleSet normal, SampleSet? test, IFitObserver observer)
+    {
+        using var embedder = Omasgan.Features.ResNet18Embedder.Create(config.EmbeddingInputSize);
+        SampleSet Embed(SampleSet images, string part)
+        {
+            using (images)
+            {
+                if (config.Dataset is null)
+                {
+                    observer.Info($"Embedding {images.Count:N0} images of {images.Source} with ResNet-18 …");
+                    return new SampleSet(embedder.Embed(images.Samples), images.Labels, $"{images.Source}, ResNet-18 embeddings");
+                }
+                string name = $"{config.Dataset.ToLowerInvariant()}-{part}{(config.AbnormalClass is int k ? $"-without-{k}" : "")}";
+                return Experiments.ImageFeatures.Embed(images, name, embedder, null, observer);
+            }
+        }
+        SampleSet rows = Embed(normal, "train");
+        try
+        {
+            return (rows, test is null ? null : Embed(test, "test"));
+        }
+        catch
+        {
+            rows.Dispose();
+            throw;
         }
     }
 

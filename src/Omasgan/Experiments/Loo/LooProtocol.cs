@@ -51,7 +51,8 @@ public sealed class LooProtocol : IDisposable
 
     /// <summary>Reads the dataset's splits (or the table) for <paramref name="options"/>, after checking its classes and seeds.</summary>
     /// <exception cref="ArgumentException">no class or seed, or a class the data does not have.</exception>
-    public static LooProtocol Open(LooOptions options)
+    /// <param name="observer">where embedding progress goes (images with <see cref="LooOptions.Features"/> resnet18).</param>
+    public static LooProtocol Open(LooOptions options, IFitObserver? observer = null)
     {
         if (options.Seeds.Length == 0)
             throw new ArgumentException("Give at least one seed.");
@@ -66,7 +67,7 @@ public sealed class LooProtocol : IDisposable
         }
         int classCount = DatasetCatalog.ClassCount(options.Dataset);
         int[] classes = Classes(options.Classes, classCount, options.Dataset);
-        var (train, test) = Load(options);
+        var (train, test) = Load(options, observer ?? IFitObserver.Silent);
         return new LooProtocol(train, test, null, options.Validation, DatasetCatalog.ClassNames(options.Dataset), classes, options.Seeds);
     }
 
@@ -80,21 +81,39 @@ public sealed class LooProtocol : IDisposable
         return classes;
     }
 
-    /// <summary>The training images and the images tested: the two splits, or for validation the two parts of the training split.</summary>
-    private static (SampleSet Train, SampleSet Test) Load(LooOptions options)
+    /// <summary>
+    /// The training samples and the samples tested: the two splits, or for validation the two parts of the
+    /// training split; with ResNet-18 features, their embeddings (each split embedded whole, then split).
+    /// </summary>
+    private static (SampleSet Train, SampleSet Test) Load(LooOptions options, IFitObserver observer)
     {
         SampleSet train = DatasetCatalog.Load(options.Dataset, DataSplit.Train, options.DataDirectory);
-        if (options.Validation)
-            using (train)
-                return train.SplitPerClass(ValidationFraction);
+        Features.ResNet18Embedder? embedder = null;
         try
         {
-            return (train, DatasetCatalog.Load(options.Dataset, DataSplit.Test, options.DataDirectory));
+            if (ImageFeatures.Parse(options.Features) == ImageFeatures.ResNet18)
+            {
+                embedder = Features.ResNet18Embedder.Create(options.EmbeddingInputSize);
+                using (train)
+                    train = ImageFeatures.Embed(train, ImageFeatures.CacheName(options.Dataset, DataSplit.Train), embedder, null, observer);
+            }
+            if (options.Validation)
+                using (train)
+                    return train.SplitPerClass(ValidationFraction);
+            SampleSet test = DatasetCatalog.Load(options.Dataset, DataSplit.Test, options.DataDirectory);
+            if (embedder is not null)
+                using (test)
+                    test = ImageFeatures.Embed(test, ImageFeatures.CacheName(options.Dataset, DataSplit.Test), embedder, null, observer);
+            return (train, test);
         }
         catch
         {
             train.Dispose();
             throw;
+        }
+        finally
+        {
+            embedder?.Dispose();
         }
     }
 

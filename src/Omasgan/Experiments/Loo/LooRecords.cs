@@ -12,6 +12,15 @@ public sealed record LooOptions
     public required string Dataset { get; init; }
     /// <summary>A table's rows instead of a built-in dataset (null: images of <see cref="Dataset"/>).</summary>
     public TableSource? Table { get; init; }
+    /// <summary>What detectors see of the images: <see cref="ImageFeatures.Pixels"/> or <see cref="ImageFeatures.ResNet18"/> embeddings.</summary>
+    public string Features { get; init; } = ImageFeatures.Pixels;
+    /// <summary>With ResNet-18 embeddings: the side images are resized to before embedding.</summary>
+    public int EmbeddingInputSize { get; init; } = Omasgan.Features.ResNet18Embedder.DefaultInputSize;
+
+    /// <summary>The number of features of the rows detectors fit on (a table's, or the embedding's); null for pixels.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int? VectorFeatures => Table?.Features.Length
+        ?? (Features == ImageFeatures.ResNet18 ? Omasgan.Features.ResNet18Embedder.EmbeddingSize : null);
     /// <summary>Where the dataset's files are (null: <see cref="Data.DatasetCatalog.Locate"/>'s search).</summary>
     public string? DataDirectory { get; init; }
     /// <summary>The classes left out in turn (null: all).</summary>

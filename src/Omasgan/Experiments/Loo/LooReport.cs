@@ -115,6 +115,8 @@ public static class LooReport
         md.AppendLine();
         if (summary.Folds.Any(f => columns.Any(c => !f.Detectors.ContainsKey(c.Key))))
             md.AppendLine("A dash marks a detector not complete on that fold (yet); means are over the folds each detector completed.").AppendLine();
+        if (o.Features == ImageFeatures.ResNet18)
+            md.AppendLine(inv, $"Every detector sees each image as the 512 numbers of the ImageNet ResNet-18 that ML.NET ships (images resized to {o.EmbeddingInputSize}×{o.EmbeddingInputSize}, docs/embeddings.md), standardised, not its pixels.").AppendLine();
         if (o.Table is { } t)
             md.AppendLine(inv, $"Table `{t.Path}` (SHA-256 {t.Sha256[..12]}…), label column `{t.LabelColumn}`, {t.Features.Length} feature columns. Each class's rows are split by the fold's seed: {t.TrainFraction:P0} training rows, the rest test rows. Each row of this report trains every detector on the training rows without that class (normal data only) and tests on {tested}, with that class anomalous. {summary.Folds.Count} folds; seeds {string.Join(", ", o.Seeds)}. The best value of each row is in bold.");
         else
@@ -181,7 +183,7 @@ public static class LooReport
     /// <summary>What OMASGAN's settings were: its preset as it is, or the preset and every value changed from it.</summary>
     internal static string SettingsSentence(LooOptions o)
     {
-        OmasganOptions preset = (o.Table is { } table ? VectorPreset.For(table.Features.Length) : ImagePresets.Get(o.Preset)) with { Seed = o.Detector.Seed };
+        OmasganOptions preset = (o.VectorFeatures is int features ? VectorPreset.For(features) : ImagePresets.Get(o.Preset)) with { Seed = o.Detector.Seed };
         var changes = new List<string>();
         Differences(JsonNode.Parse(JsonSerializer.Serialize(preset, OmasganDetector.JsonOptions)),
             JsonNode.Parse(JsonSerializer.Serialize(o.Detector, OmasganDetector.JsonOptions)), "", changes);

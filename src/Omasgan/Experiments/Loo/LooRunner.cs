@@ -26,7 +26,7 @@ public static class LooRunner
         if (options.Detectors.Length == 0)
             throw new ArgumentException($"Give at least one detector of: {string.Join(", ", DetectorCatalog.Names)}.");
         IDetectorTrainer[] trainers = options.Detectors.Select(name => DetectorCatalog.Trainer(name, options.Detector, options.Baselines)).ToArray();
-        using LooProtocol protocol = LooProtocol.Open(options);
+        using LooProtocol protocol = LooProtocol.Open(options, observer);
         return Run(options, protocol, trainers, runDirectory, observer, resume);
     }
 

@@ -17,8 +17,19 @@ public sealed record ResNet18EmbedderOptions
     /// <summary>Images per network run (ignored, 1, with <see cref="OriginalGraph"/>).</summary>
     public int BatchSize { get; init; } = ResNet18Embedder.DefaultBatchSize;
 
-    /// <summary>ONNX Runtime's intra-op threads; 0 lets it choose (one per physical core).</summary>
-    public int Threads { get; init; }
+    /// <summary>
+    /// ONNX Runtime's intra-op threads for one network run; 0 lets it choose (one per physical core).
+    /// The default, 1, leaves the parallelism to <see cref="Workers"/>.
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>
+    /// How many batches run at once, each on its own thread (the session is shared); 0 for one per
+    /// processor (the default). On a machine shared with other jobs, one single-threaded run per core
+    /// was faster than one run over all cores, whose threads wait for each other at every layer
+    /// (docs/embeddings.md).
+    /// </summary>
+    public int Workers { get; init; }
 
     /// <summary>
     /// Run the unmodified model file (one 224×224 image per run) instead of the graph rewritten for any
@@ -84,7 +95,7 @@ public sealed class ResNet18Embedder : IDisposable
     private readonly RunOptions runOptions = new();
     private readonly Tensor mean; // (1, 3, S, S), B, G, R
     private readonly string inputName, outputName;
-    private readonly float[] inputBuffer;
+    private readonly int workers;
     private long imagesEmbedded;
     private bool disposed;
 
@@ -98,7 +109,7 @@ public sealed class ResNet18Embedder : IDisposable
         ModelPath = model.ModelPath;
         ModelSha256 = model.ModelSha256;
         PreprocessSha256 = model.PreprocessSha256;
-        inputBuffer = new float[(long)BatchSize * 3 * InputSize * InputSize];
+        workers = options.Workers == 0 ? Environment.ProcessorCount : options.Workers;
     }
 
     /// <summary>The folder next to the program that the model package's build step copies the models to: &lt;program folder&gt;/DnnImageModels.</summary>
@@ -112,6 +123,9 @@ public sealed class ResNet18Embedder : IDisposable
 
     /// <summary>Images per network run.</summary>
     public int BatchSize => Options.OriginalGraph ? 1 : Options.BatchSize;
+
+    /// <summary>How many batches run at once.</summary>
+    public int Workers => workers;
 
     /// <summary>The full path of ResNet18.onnx.</summary>
     public string ModelPath { get; }
@@ -128,7 +142,8 @@ public sealed class ResNet18Embedder : IDisposable
     /// <summary>For people: the model, the input size and how it runs.</summary>
     public string Description =>
         $"ResNet-18 (ML.NET DnnImageFeaturizer 0.23.1, ONNX Runtime), {InputSize}×{InputSize} input, " +
-        (Options.OriginalGraph ? "original graph, batch 1" : $"batch {BatchSize}");
+        (Options.OriginalGraph ? "original graph, batch 1" : $"batch {BatchSize}") +
+        $", {Workers} at once × {(Options.Threads == 0 ? "ONNX Runtime's choice of" : Options.Threads)} thread{(Options.Threads == 1 ? "" : "s")}";
 
     /// <summary>An embedder with default options except the input side.</summary>
     /// <exception cref="ArgumentOutOfRangeException">inputSize is not a multiple of 32 in 32..224.</exception>
@@ -151,6 +166,8 @@ public sealed class ResNet18Embedder : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "The batch size must be at least 1.");
         if (options.Threads < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "The thread count must be 0 (ONNX Runtime's choice) or more.");
+        if (options.Workers < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Workers, "The worker count must be 0 (one per processor) or more.");
 
         ResNet18Onnx model = ResNet18Onnx.Load(options.ModelDirectory ?? DefaultModelDirectory);
         using var sessionOptions = new SessionOptions
@@ -184,11 +201,14 @@ public sealed class ResNet18Embedder : IDisposable
     /// <summary>
     /// The embeddings of <paramref name="images"/>, a uint8 tensor (N, C, H, W) on the CPU with C = 1
     /// (grey) or 3 (RGB) and any H, W: a new float32 tensor (N, 512) whose row i belongs to image i.
-    /// Runs <see cref="BatchSize"/> images at a time, so memory beyond the input and the result stays
-    /// bounded whatever N is.
+    /// Runs <see cref="BatchSize"/> images at a time, <see cref="Workers"/> batches at once, so memory
+    /// beyond the input and the result stays bounded whatever N is.
     /// </summary>
     /// <param name="images">The images, 0..255.</param>
-    /// <param name="progress">Called after each batch with (images done, N).</param>
+    /// <param name="progress">
+    /// Called after each batch with (images done, N), from the worker threads but one call at a time,
+    /// with counts that only grow; the last call has images done = N.
+    /// </param>
     /// <param name="cancellationToken">Checked before each batch.</param>
     /// <exception cref="ArgumentException">images is not a 4-D uint8 CPU tensor with 1 or 3 channels.</exception>
     /// <exception cref="OperationCanceledException">cancelled; no result.</exception>
@@ -197,22 +217,74 @@ public sealed class ResNet18Embedder : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         CheckImages(images);
         long n = images.shape[0];
+        long batches = (n + BatchSize - 1) / BatchSize;
         Tensor result = zeros([n, EmbeddingSize], ScalarType.Float32);
-        try
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        long nextBatch = -1, done = 0;
+        var progressLock = new object();
+
+        void Work()
         {
-            for (long start = 0; start < n; start += BatchSize)
+            var buffer = new float[(long)BatchSize * 3 * InputSize * InputSize];
+            while (true)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                failed.Token.ThrowIfCancellationRequested();
+                long batch = Interlocked.Increment(ref nextBatch);
+                if (batch >= batches)
+                    return;
+                long start = batch * BatchSize;
                 int count = (int)Math.Min(BatchSize, n - start);
                 using (var scope = NewDisposeScope())
                 {
                     Tensor input = Preprocess(images.narrow(0, start, count));
-                    float[] output = Run(input, count);
+                    float[] output = Run(input, count, buffer);
                     result.narrow(0, start, count).copy_(tensor(output, [count, EmbeddingSize]));
                 }
                 Interlocked.Add(ref imagesEmbedded, count);
-                progress?.Invoke(start + count, n);
+                if (progress is not null)
+                {
+                    lock (progressLock)
+                    {
+                        done += count;
+                        progress(done, n);
+                    }
+                }
             }
+        }
+
+        try
+        {
+            int threads = (int)Math.Min(workers, batches);
+            if (threads <= 1)
+            {
+                Work();
+            }
+            else
+            {
+                Task[] tasks = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() =>
+                {
+                    try
+                    {
+                        Work();
+                    }
+                    catch
+                    {
+                        failed.Cancel(); // stop the other workers at their next batch
+                        throw;
+                    }
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+                try
+                {
+                    Task.WaitAll(tasks);
+                }
+                catch (AggregateException e)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Exception first = e.Flatten().InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) ?? e.InnerExceptions[0];
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+                }
+            }
+            cancellationToken.ThrowIfCancellationRequested();
             return result;
         }
         catch
@@ -245,7 +317,7 @@ public sealed class ResNet18Embedder : IDisposable
         return nn.functional.interpolate(x, size: [side, side], mode: InterpolationMode.Bilinear, align_corners: false, antialias: shrinking);
     }
 
-    private float[] Run(Tensor input, int count)
+    private float[] Run(Tensor input, int count, float[] inputBuffer)
     {
         long perImage = 3L * InputSize * InputSize;
         input.data<float>().CopyTo(inputBuffer);

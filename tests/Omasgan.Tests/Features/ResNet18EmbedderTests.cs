@@ -31,7 +31,11 @@ public sealed class ResNet18EmbedderTests(ResNet18Fixture fixture)
         Assert.True(first.isfinite().all().item<bool>());
         Assert.True(first.abs().sum().item<float>() > 0);
         Assert.Equal(first.data<float>().ToArray(), second.data<float>().ToArray());
-        Assert.Equal([(2L, 5L), (4L, 5L), (5L, 5L)], progress);
+        // Three batches (2, 2, 1), run two at a time: growing counts, one call per batch, ending at 5.
+        Assert.Equal(3, progress.Count);
+        Assert.All(progress, p => Assert.Equal(5, p.Total));
+        Assert.Equal(progress.Select(p => p.Done).Order(), progress.Select(p => p.Done));
+        Assert.Equal(5, progress[^1].Done);
         Assert.Equal(before + 10, embedder.ImagesEmbedded);
     }
 
@@ -87,11 +91,23 @@ public sealed class ResNet18EmbedderTests(ResNet18Fixture fixture)
     }
 
     [Fact]
+    public void One_run_at_a_time_and_ONNX_Runtimes_threads_give_the_same_embeddings()
+    {
+        using var single = ResNet18Embedder.Create(new ResNet18EmbedderOptions { InputSize = 64, BatchSize = 2, Workers = 1, Threads = 0 });
+        using Tensor images = ResNet18Fixture.Images(5, 1, 28, 28, seed: 7);
+        using Tensor expected = single.Embed(images);
+        using Tensor actual = fixture.Embedder.Embed(images);
+        Assert.Equal(1, single.Workers);
+        Assert.True((expected - actual).abs().max().item<float>() < AgreementTolerance);
+    }
+
+    [Fact]
     public void Bad_options_and_images_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ResNet18Embedder.Create(100));
         Assert.Throws<ArgumentOutOfRangeException>(() => ResNet18Embedder.Create(256));
         Assert.Throws<ArgumentOutOfRangeException>(() => ResNet18Embedder.Create(new ResNet18EmbedderOptions { InputSize = 64, OriginalGraph = true }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ResNet18Embedder.Create(new ResNet18EmbedderOptions { Workers = -1 }));
         using Tensor floats = zeros(2, 1, 28, 28);
         Assert.Throws<ArgumentException>(() => fixture.Embedder.Embed(floats));
         using Tensor twoChannels = zeros([2, 2, 28, 28], ScalarType.Byte);
@@ -120,8 +136,10 @@ public sealed class ResNet18EmbedderTests(ResNet18Fixture fixture)
     [Fact]
     public void Cancelling_stops_before_the_next_batch()
     {
-        using Tensor images = ResNet18Fixture.Images(6, 1, 28, 28, seed: 6);
+        using Tensor images = ResNet18Fixture.Images(12, 1, 28, 28, seed: 6);
         using var cancel = new CancellationTokenSource();
-        Assert.Throws<OperationCanceledException>(() => fixture.Embedder.Embed(images, (done, _) => { if (done >= 2) cancel.Cancel(); }, cancel.Token));
+        long before = fixture.Embedder.ImagesEmbedded;
+        Assert.ThrowsAny<OperationCanceledException>(() => fixture.Embedder.Embed(images, (done, _) => { if (done >= 2) cancel.Cancel(); }, cancel.Token));
+        Assert.True(fixture.Embedder.ImagesEmbedded - before < 12);
     }
 }

@@ -7,7 +7,7 @@ namespace Omasgan.ML;
 public static class OmasganCatalog
 {
     /// <summary>An estimator that fits OMASGAN on <paramref name="featureColumnName"/> (a known-size Single vector).</summary>
-    /// <param name="options">OMASGAN's options; null: <see cref="OmasganEstimator.VectorDefaults"/> (the 2-D experiment's MLP settings).</param>
+    /// <param name="options">OMASGAN's options; null: <see cref="OmasganEstimator.VectorDefaults"/> (the vector preset for the feature count).</param>
     /// <param name="seed">seed of the weights and every draw.</param>
     /// <param name="contamination">share of the normal training rows above the threshold that sets PredictedLabel.</param>
     public static OmasganEstimator Omasgan(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,

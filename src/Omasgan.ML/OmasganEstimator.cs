@@ -27,7 +27,7 @@ public sealed class OmasganEstimator : IEstimator<OmasganTransformer>
         /// <summary>The detector fitted: "omasgan" (default) or a baseline of <see cref="DetectorCatalog.Names"/>.</summary>
         public string Detector { get; init; } = OmasganDetector.DetectorName;
 
-        /// <summary>OMASGAN's options; null: <see cref="VectorDefaults"/>. Their seed is replaced by <see cref="Seed"/>.</summary>
+        /// <summary>OMASGAN's options; null: <see cref="VectorDefaults"/> of the feature count. Their seed is replaced by <see cref="Seed"/>.</summary>
         public OmasganOptions? Omasgan { get; init; }
 
         /// <summary>The baselines' options, for a <see cref="Detector"/> other than "omasgan".</summary>
@@ -47,13 +47,13 @@ public sealed class OmasganEstimator : IEstimator<OmasganTransformer>
     }
 
     /// <summary>
-    /// OMASGAN's settings for vector data: the 2-D experiment's (<see cref="ToyDefaults.Detector"/>:
-    /// small MLPs, five discriminator steps per generator step in Stage 1, the GAN divergence for the
-    /// scorer), with the latent size left to the number of features.
+    /// OMASGAN's settings for rows of <paramref name="features"/> features when none are given: the
+    /// <c>vector</c> preset (<see cref="VectorPreset.For"/>), as <c>omasgan train --table</c> uses.
     /// </summary>
-    public static OmasganOptions VectorDefaults { get; } = ToyDefaults.Detector with { LatentDim = null };
+    public static OmasganOptions VectorDefaults(int features) => VectorPreset.For(features);
 
-    private readonly OmasganOptions omasgan;
+    /// <summary>The options given, or null for the vector preset of the feature count seen at fit time.</summary>
+    private readonly OmasganOptions? omasgan;
 
     /// <exception cref="ArgumentException">an unknown detector or an empty column name.</exception>
     /// <exception cref="InvalidOptionException">an option out of range; the message names it and its range.</exception>
@@ -63,8 +63,8 @@ public sealed class OmasganEstimator : IEstimator<OmasganTransformer>
         ArgumentException.ThrowIfNullOrWhiteSpace(EstimatorOptions.FeatureColumnName, nameof(Options.FeatureColumnName));
         if (!DetectorCatalog.Names.Contains(EstimatorOptions.Detector))
             throw new ArgumentException($"Unknown detector '{EstimatorOptions.Detector}'; use one of: {string.Join(", ", DetectorCatalog.Names)}.", nameof(options));
-        omasgan = (EstimatorOptions.Omasgan ?? VectorDefaults) with { Seed = EstimatorOptions.Seed };
-        omasgan.Validate();
+        omasgan = EstimatorOptions.Omasgan is { } given ? given with { Seed = EstimatorOptions.Seed } : null;
+        omasgan?.Validate();
         EstimatorOptions.Baselines.Validate();
         Settings().Validate();
     }
@@ -95,7 +95,8 @@ public sealed class OmasganEstimator : IEstimator<OmasganTransformer>
 
         KernelPaths.Pin();
         using Tensor normal = tensor(rows, [rows.Length / size, size]);
-        IDetectorTrainer trainer = DetectorCatalog.Trainer(EstimatorOptions.Detector, omasgan, EstimatorOptions.Baselines);
+        IDetectorTrainer trainer = DetectorCatalog.Trainer(EstimatorOptions.Detector,
+            omasgan ?? VectorDefaults(size) with { Seed = EstimatorOptions.Seed }, EstimatorOptions.Baselines);
         IAnomalyDetector detector = trainer.Fit(normal, Settings());
         return new OmasganTransformer(detector, name, size);
     }

@@ -11,9 +11,9 @@ namespace Omasgan.Tests;
 public sealed class MlNetFitFixture : IDisposable
 {
     /// <summary>The toy's settings with a short budget: a few seconds on 2 cores.</summary>
-    internal static OmasganOptions ShortOptions { get; } = OmasganEstimator.VectorDefaults.WithStepsPerStage(200) with
+    internal static OmasganOptions ShortOptions { get; } = OmasganEstimator.VectorDefaults(2).WithStepsPerStage(200) with
     {
-        FGan = OmasganEstimator.VectorDefaults.FGan with { Steps = 200, DiscriminatorSteps = 2 },
+        FGan = OmasganEstimator.VectorDefaults(2).FGan with { Steps = 200, DiscriminatorSteps = 2 },
     };
 
     public MLContext Context { get; } = new(seed: 1);

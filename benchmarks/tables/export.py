@@ -13,9 +13,9 @@ import sklearn
 from sklearn import datasets
 
 LOADERS = {
-    # name: (loader, label column, anomaly label for one-vs-rest)
     "breast-cancer": datasets.load_breast_cancer,  # 569 rows, 30 features; target 0 = malignant
     "wine": datasets.load_wine,                    # 178 rows, 13 features, 3 cultivars
+    "iris": datasets.load_iris,                    # 150 rows, 4 features, 3 species
     "digits": datasets.load_digits,                # 1797 rows, 64 features (8x8 images), 10 digits
 }
 

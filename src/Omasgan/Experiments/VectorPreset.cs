@@ -12,6 +12,15 @@ public static class VectorPreset
 {
     public const string Name = "vector";
 
+    /// <summary>The hidden width grows with F up to this.</summary>
+    public const int MaxHiddenWidth = 256;
+
+    /// <summary>From this many features on, every stage trains at <see cref="HighDimensionalLearningRate"/>.</summary>
+    public const int HighDimensional = 64;
+
+    /// <summary>The learning rate from <see cref="HighDimensional"/> features on.</summary>
+    public const double HighDimensionalLearningRate = 2e-4;
+
     /// <summary>The latent size is F up to this, then stays there.</summary>
     public const int MaxLatentDim = 32;
 
@@ -24,15 +33,21 @@ public static class VectorPreset
         // (z plus a learnt displacement); beyond 32 a latent as wide as the data only adds noise
         // dimensions for G to fold away (512 latent dimensions for a 512-feature embedding).
         int latent = Math.Min(features, MaxLatentDim);
-        // Hidden units: 4 per feature, at least the 2-D networks' 64 and at most 512, so a layer can
-        // carry every feature and a 512-feature row still trains in minutes on a CPU.
-        int width = Math.Clamp(4 * features, MlpArchitecture.DefaultHiddenWidth, 512);
+        // Hidden units: 4 per feature, at least the 2-D networks' 64 and at most 256, so a layer can
+        // carry every feature of a small table and a 512-feature embedding still trains in minutes on a
+        // CPU (at 512 units Stage 1 alone took about 10 minutes on 54,000 embeddings).
+        int width = Math.Clamp(4 * features, MlpArchitecture.DefaultHiddenWidth, MaxHiddenWidth);
         // Stage 2's terms use squared distances, as in the 2-D experiment. Between standardised rows a
         // squared distance grows in proportion to F, so μ is the 2-D value scaled by 2/F; the scattering
         // ratio ‖Δz‖²/‖Δs‖² shrinks in proportion to (latent size)/F, so ν is scaled by F/latent. Both
         // terms then stand to the divergence term as they do at F = 2 (where both factors are 1).
         double mu = toy.Boundary.NearestDataWeight * 2.0 / features;
         double nu = toy.Boundary.ScatteringWeight * features / latent;
+        // From 64 features on, Adam at 2e-4: at the 2-D experiment's 1e-3, Stage 1 diverged for 2 of 3
+        // seeds at d >= 64 in the dimension ladder and kept together in 11 of 12 fits at 2e-4
+        // (docs/ladder.md, section 4); on 512-feature embeddings its D loss ran to -1,100 by step 1,200.
+        if (features >= HighDimensional)
+            toy = toy.WithLearningRate(HighDimensionalLearningRate);
         return toy with
         {
             LatentDim = latent,

@@ -32,20 +32,23 @@ public abstract class NeighbourBaseline : BaselineDetector
     /// </summary>
     internal static (Tensor Squared, Tensor Indices) Nearest(Tensor queries, Tensor data, int count)
     {
+        using var outer = NewDisposeScope();
         Tensor flat = queries.reshape(queries.shape[0], -1), rows = data.reshape(data.shape[0], -1);
         Tensor? best = null, bestIndex = null;
         for (long start = 0; start < rows.shape[0]; start += DataChunk)
         {
+            // Each chunk's distance matrix and candidates go when the chunk is done; only the best k stay.
+            using var scope = NewDisposeScope();
             long length = Math.Min(DataChunk, rows.shape[0] - start);
             Tensor squared = NearestDataDistance.SquaredDistances(flat, rows.narrow(0, start, length));
             Tensor index = arange(start, start + length, dtype: ScalarType.Int64).expand(flat.shape[0], length);
             Tensor candidates = best is null ? squared : cat([best, squared], 1);
             Tensor candidateIndex = bestIndex is null ? index : cat([bestIndex, index], 1);
             var (values, positions) = candidates.topk(Math.Min(count, (int)candidates.shape[1]), dim: 1, largest: false);
-            best = values;
-            bestIndex = candidateIndex.gather(1, positions);
+            best = scope.MoveToOuter(values);
+            bestIndex = scope.MoveToOuter(candidateIndex.gather(1, positions));
         }
-        return (best!, bestIndex!);
+        return (outer.MoveToOuter(best!), outer.MoveToOuter(bestIndex!));
     }
 
     /// <summary>
@@ -59,6 +62,16 @@ public abstract class NeighbourBaseline : BaselineDetector
         var (squared, indices) = Nearest(queries, Normal, Neighbours + skip);
         int count = (int)squared.shape[1] - skip;
         return (squared.narrow(1, skip, count).sqrt(), indices.narrow(1, skip, count));
+    }
+
+    /// <summary><see cref="Neighbourhood"/> of many queries, <see cref="ScoreBatchSize"/> at a time, so memory stays bounded.</summary>
+    protected (Tensor Distances, Tensor Indices) NeighbourhoodInSlices(Tensor queries, bool leaveSelfOut)
+    {
+        using var scope = NewDisposeScope();
+        var parts = new List<(Tensor, Tensor)>();
+        for (long start = 0; start < queries.shape[0]; start += ScoreBatchSize)
+            parts.Add(Neighbourhood(queries.narrow(0, start, Math.Min(ScoreBatchSize, queries.shape[0] - start)), leaveSelfOut));
+        return (scope.MoveToOuter(cat(parts.Select(p => p.Item1).ToArray(), 0)), scope.MoveToOuter(cat(parts.Select(p => p.Item2).ToArray(), 0)));
     }
 
     protected override void SaveContent(string directory) =>

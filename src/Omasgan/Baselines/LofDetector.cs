@@ -25,7 +25,7 @@ public sealed class LofDetector : NeighbourBaseline
             throw new ArgumentException($"LOF with k = {neighbours} neighbours needs more than k normal samples; got {normal.shape[0]}.");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var (distances, indices) = Neighbourhood(normal, leaveSelfOut: true);
+        var (distances, indices) = NeighbourhoodInSlices(normal, leaveSelfOut: true);
         kDistance = scope.MoveToOuter(distances.select(1, neighbours - 1).contiguous());
         density = scope.MoveToOuter(Density(distances, indices));
     }

@@ -32,13 +32,18 @@ internal static class LooCommand
             Description = "What detectors see of images: pixels (default), or resnet18: the 512 numbers of ImageNet's ResNet-18 per image (cached on disk, $OMASGAN_EMBEDDINGS), through the vector preset and baselines.",
             DefaultValueFactory = _ => ImageFeatures.Pixels,
         };
+        var embeddingSize = new Option<int>("--embedding-size")
+        {
+            Description = "With --features resnet18: the side images are resized to before the network, a multiple of 32 from 32 to 224 (224: the model's own size, slowest).",
+            DefaultValueFactory = _ => Omasgan.Features.ResNet18Embedder.DefaultInputSize,
+        };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/loo-DATASET-PRESET, with -validation after it for --validation); a rerun skips the folds already complete." };
         var detector = new DetectorOptions();
         var command = new Command("loo",
             "Leave-one-out: for each class, train on the other classes' training images and test on the whole test split with that class anomalous " +
             "(for a --table: a seeded split of each class's rows). Writes a folder per class and seed, and loo.json, loo.csv and report.md.")
         {
-            dataset, features, table.Table, table.LabelColumn, table.AnomalyLabel, table.TrainFraction, classes, seeds, detectors, baselineSteps, neighbours, validation, output,
+            dataset, features, embeddingSize, table.Table, table.LabelColumn, table.AnomalyLabel, table.TrainFraction, classes, seeds, detectors, baselineSteps, neighbours, validation, output,
         };
         foreach (Option option in detector.All) command.Options.Add(option);
         command.Subcommands.Add(CreateReport());
@@ -67,6 +72,9 @@ internal static class LooCommand
             {
                 Dataset = name,
                 Features = seen,
+                EmbeddingInputSize = parse.GetValue(embeddingSize) is int side && (side % 32 != 0 || side is < 32 or > 224)
+                    ? throw new ArgumentException($"--embedding-size {side}: use a multiple of 32 from 32 to 224.")
+                    : parse.GetValue(embeddingSize),
                 Table = source,
                 DataDirectory = parse.GetValue(detector.DataDirectory),
                 Classes = chosen,
@@ -83,7 +91,7 @@ internal static class LooCommand
                 Device = detector.DeviceName(parse),
                 Command = "omasgan " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1)),
             };
-            string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"loo-{name.ToLowerInvariant()}{(seen == ImageFeatures.ResNet18 ? "-resnet18" : "")}-{options.Preset}{(options.Validation ? "-validation" : "")}");
+            string runDirectory = parse.GetValue(output) ?? Path.Combine("runs", $"loo-{name.ToLowerInvariant()}{(seen == ImageFeatures.ResNet18 ? $"-resnet18-{options.EmbeddingInputSize}" : "")}-{options.Preset}{(options.Validation ? "-validation" : "")}");
             AnsiConsole.MarkupLine($"[bold]OMASGAN leave-one-out{(options.Validation ? " validation" : "")}[/] · {Markup.Escape(name)} · preset {Markup.Escape(options.Preset)} · run folder [blue]{Markup.Escape(runDirectory)}[/]");
             LooSummary summary = LooRunner.Run(options, runDirectory, new ConsoleFitObserver(), parse.GetValue(detector.Resume));
             Show(summary, runDirectory);

@@ -260,7 +260,7 @@ public sealed class ImageCommandTests : IDisposable
         Assert.Equal(expected, summary.Auroc.Keys.ToArray());
         Assert.All(summary.Folds, f => Assert.Equal(expected.Length, f.Detectors.Count));
         string report = File.ReadAllText(Path.Combine(run, LooReport.ReportFileName));
-        Assert.Contains("| class | seed | OMASGAN scorer S | Stage 1 −D | Stage 3 −D′ | kNN | PCA (ML.NET) | conv. autoencoder | Deep SVDD |", report);
+        Assert.Contains("| class | seed | OMASGAN scorer S | Stage 1 −D | Stage 3 −D′ | kNN | LOF | PCA (ML.NET) | conv. autoencoder | Deep SVDD |", report);
         Assert.Contains("Ranking by mean AUROC", report);
         Assert.True(File.Exists(Path.Combine(run, LooReport.AurocPlotFileName)));
         foreach (string name in Detection.DetectorCatalog.Names)

@@ -86,7 +86,7 @@ public sealed class AutoencoderDetector : NetworkBaseline
     private AutoencoderDetector(InputPipeline input, long[] sampleShape) : base(input, For(sampleShape, BuildRows, Build), sampleShape) { }
 
     public override string Name => BaselineDetectors.Autoencoder;
-    protected override string Title => "conv. autoencoder";
+    protected override string Title => SampleShape.Length == 1 ? "MLP autoencoder" : "conv. autoencoder";
 
     private static Module<Tensor, Tensor> BuildRows(int f)
     {

@@ -30,6 +30,12 @@ internal sealed class DetectorOptions
     public readonly Option<double?> LearningRate = new("--learning-rate") { Description = "Adam learning rate of all four stages (preset cpu: 2e-4, paper: 1e-3)." };
     public readonly Option<double?> Mu = new("--mu") { Description = "Stage 2 weight μ of the nearest-data term." };
     public readonly Option<double?> Nu = new("--nu") { Description = "Stage 2 weight ν of the scattering term." };
+    /// <summary>The value named <paramref name="text"/> (any case) in <paramref name="names"/>.</summary>
+    /// <exception cref="ArgumentException">no such name; the message lists them.</exception>
+    internal static T Lookup<T>(Dictionary<string, T> names, string text, string option) =>
+        names.TryGetValue(text.Trim().ToLowerInvariant(), out T? value) ? value
+        : throw new ArgumentException($"{option}: '{text}' is not one of {string.Join(", ", names.Keys)}.");
+
     /// <summary>The scorer's starts by name.</summary>
     internal static readonly Dictionary<string, Stages.ScorerInitialization> ScorerStarts = new()
     {
@@ -143,7 +149,7 @@ internal sealed class DetectorOptions
         return WithWeights(o, parse);
     }
 
-    /// <summary>The options with --mu, --nu and --zeta where given, validated.</summary>
+    /// <summary>The options with --mu, --nu and the scorer's --zeta, --scorer-noise, --scorer-noise-scale and --scorer-init where given, validated.</summary>
     OmasganOptions WithWeights(OmasganOptions o, ParseResult parse)
     {
         o = o with
@@ -158,10 +164,7 @@ internal sealed class DetectorOptions
                 Zeta = parse.GetValue(Zeta) ?? o.Scorer.Zeta,
                 NoiseShare = parse.GetValue(NoiseShare) ?? o.Scorer.NoiseShare,
                 NoiseScale = parse.GetValue(NoiseScale) ?? o.Scorer.NoiseScale,
-                Initialization = parse.GetValue(ScorerStart) is string start
-                    ? ScorerStarts.TryGetValue(start.Trim().ToLowerInvariant(), out var value) ? value
-                        : throw new ArgumentException($"--scorer-init {start}: use fresh or stage3.")
-                    : o.Scorer.Initialization,
+                Initialization = parse.GetValue(ScorerStart) is string start ? Lookup(ScorerStarts, start, ScorerStart.Name) : o.Scorer.Initialization,
             },
         };
         o.Validate();

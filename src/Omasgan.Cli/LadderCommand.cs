@@ -76,7 +76,7 @@ internal static class LadderCommand
             if (parse.GetValue(width) is int w)
                 detector = detector with { Architecture = detector.Architecture is MlpArchitecture mlp ? mlp with { HiddenWidth = w } : detector.Architecture };
             if (parse.GetValue(scorerStart) is string start)
-                detector = detector with { Scorer = detector.Scorer with { Initialization = Lookup(DetectorOptions.ScorerStarts, start, "--scorer-init") } };
+                detector = detector with { Scorer = detector.Scorer with { Initialization = DetectorOptions.Lookup(DetectorOptions.ScorerStarts, start, "--scorer-init") } };
             detector = detector with
             {
                 Boundary = detector.Boundary with
@@ -93,8 +93,8 @@ internal static class LadderCommand
                 Seeds = LooCommand.ParseList(parse.GetValue(seeds)!, "--seeds"),
                 EmbedDimension = parse.GetValue(embed),
                 Settings = settingsName,
-                DistanceUnit = Lookup(Units, parse.GetValue(unit)!, "--distance-unit"),
-                ScatteringUnit = Lookup(Units, parse.GetValue(scatteringUnit)!, "--scattering-unit"),
+                DistanceUnit = DetectorOptions.Lookup(Units, parse.GetValue(unit)!, "--distance-unit"),
+                ScatteringUnit = DetectorOptions.Lookup(Units, parse.GetValue(scatteringUnit)!, "--scattering-unit"),
                 Detector = detector,
             };
             if (parse.GetValue(embedNoise) is double noise)
@@ -122,10 +122,6 @@ internal static class LadderCommand
         }));
         return command;
     }
-
-    private static T Lookup<T>(Dictionary<string, T> names, string text, string option) =>
-        names.TryGetValue(text.Trim().ToLowerInvariant(), out T? value) ? value
-        : throw new ArgumentException($"{option}: '{text}' is not one of {string.Join(", ", names.Keys)}.");
 
     private static LadderVariant[] ParseVariants(string text)
     {

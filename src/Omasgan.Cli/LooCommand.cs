@@ -51,18 +51,19 @@ internal static class LooCommand
         {
             if (parse.GetValue(detector.Resume) && parse.GetValue(output) is null)
                 throw new ArgumentException("--resume needs --out, the run folder to continue.");
-            TableSource? source = table.Source(parse, dataset);
+            TableChoice? choice = table.Source(parse, dataset);
+            TableSource? source = choice?.Table;
             string name = source is null
                 ? parse.GetValue(dataset) ?? throw new ArgumentException("Give --dataset NAME or --table FILE.")
                 : Path.GetFileName(source.Path);
             if (source is null)
                 DatasetCatalog.ClassCount(name); // an unknown name fails here, before anything is read
             int[]? chosen = parse.GetValue(classes) is string c ? ParseList(c, "--classes") : null;
-            if (source is not null && parse.GetValue(table.AnomalyLabel) is string label)
+            if (choice?.AnomalyClass is int anomalous)
             {
                 if (chosen is not null)
                     throw new ArgumentException("Give --classes or --anomaly-label, not both.");
-                chosen = [table.ClassOf(source, label)];
+                chosen = [anomalous];
             }
             string seen = ImageFeatures.Parse(parse.GetValue(features)!);
             if (source is not null && seen != ImageFeatures.Pixels)
@@ -72,9 +73,9 @@ internal static class LooCommand
             {
                 Dataset = name,
                 Features = seen,
-                EmbeddingInputSize = parse.GetValue(embeddingSize) is int side && (side % 32 != 0 || side is < 32 or > 224)
-                    ? throw new ArgumentException($"--embedding-size {side}: use a multiple of 32 from 32 to 224.")
-                    : parse.GetValue(embeddingSize),
+                EmbeddingInputSize = Omasgan.Features.ResNet18Embedder.IsValidInputSize(parse.GetValue(embeddingSize))
+                    ? parse.GetValue(embeddingSize)
+                    : throw new ArgumentException($"--embedding-size {parse.GetValue(embeddingSize)}: use a multiple of 32 from 32 to 224."),
                 Table = source,
                 DataDirectory = parse.GetValue(detector.DataDirectory),
                 Classes = chosen,

@@ -42,6 +42,8 @@ internal static class ScoreCommand
             using IAnomalyDetector detector = DetectorCatalog.Load(folder);
             // A model fitted on ResNet-18 embeddings scores images through the same embedder.
             using Omasgan.Features.ResNet18Embedder? embedder = ImageFeatures.ReadMarker(folder) is int side ? Omasgan.Features.ResNet18Embedder.Create(side) : null;
+            // A model fitted on a table takes its own columns by name.
+            string[]? columns = TableColumns.Read(folder);
             ScoreColumn column = parse.GetValue(source) is string key ? detector.Column(key) : detector.Columns[0];
             double limit = parse.GetValue(threshold)
                 ?? (column == detector.Columns[0]
@@ -53,7 +55,7 @@ internal static class ScoreCommand
             {
                 var (names, samples) = detector.Input.Image is { } image ? Read(item, image.Channels, image.Height, parse.GetValue(dataDirectory))
                     : embedder is not null ? Embedded(Read(item, null, embedder.InputSize, parse.GetValue(dataDirectory)), embedder)
-                    : ReadRows(item, folder, detector);
+                    : ReadRows(item, columns);
                 using (samples)
                 {
                     float[] scores = Scored(() => detector.Score(samples.Samples, column), samples.Source);
@@ -105,18 +107,18 @@ internal static class ScoreCommand
     private static (IReadOnlyList<string> Names, SampleSet Rows) Embedded((IReadOnlyList<string> Names, SampleSet Images) read, Omasgan.Features.ResNet18Embedder embedder)
     {
         using SampleSet images = read.Images;
-        return (read.Names, new SampleSet(embedder.Embed(images.Samples), images.Labels, images.Source));
+        return (read.Names, ImageFeatures.Embed(images, null, embedder, null, IFitObserver.Silent));
     }
 
     /// <summary>
-    /// The rows of CSV file <paramref name="item"/>, named FILE:N (N counting data rows from 1): the model's
-    /// feature columns by name when it was trained on a table (columns.json), otherwise every column.
+    /// The rows of CSV file <paramref name="item"/>, named FILE:N (N counting data rows from 1): the
+    /// <paramref name="columns"/> by name when the model was trained on a table, otherwise every column.
     /// </summary>
-    private static (IReadOnlyList<string> Names, SampleSet Rows) ReadRows(string item, string modelFolder, IAnomalyDetector detector)
+    private static (IReadOnlyList<string> Names, SampleSet Rows) ReadRows(string item, string[]? columns)
     {
         if (Directory.Exists(item) || item.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || item.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"{item}: this model was trained on rows of features; give CSV files.");
-        CsvTable table = TableReader.Read(item, features: TableColumns.Read(modelFolder));
+        CsvTable table = TableReader.Read(item, features: columns);
         return (Enumerable.Range(1, table.RowCount).Select(i => $"{item}:{i}").ToArray(), new SampleSet(table.Rows(), new int[table.RowCount], item));
     }
 

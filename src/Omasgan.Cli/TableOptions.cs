@@ -22,9 +22,12 @@ internal sealed class TableOptions
         Description = $"With --label-column: the share of each class's rows detectors may train on, drawn with the seed (default {TableSplit.DefaultTrainFraction}).",
     };
 
-    /// <summary>The table named by the options, read and checked; null without --table. Dropped constant columns are reported.</summary>
+    /// <summary>
+    /// The table named by the options, read and checked, with the class of --anomaly-label when given;
+    /// null without --table. Dropped constant columns are reported.
+    /// </summary>
     /// <param name="others">options that take images, refused with --table.</param>
-    public TableSource? Source(ParseResult parse, params Option[] others)
+    public TableChoice? Source(ParseResult parse, params Option[] others)
     {
         string? path = parse.GetValue(Table);
         if (path is null)
@@ -36,9 +39,9 @@ internal sealed class TableOptions
         if (others.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } image)
             throw new ArgumentException($"Give --table or {image.Name}, not both.");
         string label = parse.GetValue(LabelColumn) ?? throw new ArgumentException("--table needs --label-column here: the column of class labels.");
-        TableSource source = TableSource.Of(path, label, parse.GetValue(TrainFraction) ?? TableSplit.DefaultTrainFraction, out string[] dropped);
-        ReportDropped(path, dropped);
-        return source;
+        TableSource source = TableSource.Of(path, label, parse.GetValue(TrainFraction) ?? TableSplit.DefaultTrainFraction, out CsvTable read);
+        ReportDropped(path, read.DroppedConstant);
+        return new TableChoice(source, parse.GetValue(AnomalyLabel) is string anomaly ? ClassOf(read, source, anomaly) : null);
     }
 
     /// <summary>Says which constant columns were left out.</summary>
@@ -48,11 +51,14 @@ internal sealed class TableOptions
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(path)}: {(dropped.Length == 1 ? "column" : "columns")} {Markup.Escape(string.Join(", ", dropped.Select(d => $"'{d}'")))} {(dropped.Length == 1 ? "has" : "have")} one value in every row and {(dropped.Length == 1 ? "is" : "are")} left out.[/]");
     }
 
-    /// <summary>The class index of label <paramref name="label"/> in the table.</summary>
-    public int ClassOf(TableSource source, string label)
+    /// <summary>The class index of label <paramref name="label"/> in the table read.</summary>
+    private static int ClassOf(CsvTable read, TableSource source, string label)
     {
-        var (names, _) = TableReader.Read(source.Path, source.LabelColumn, source.Features).ClassesOf();
+        var (names, _) = read.ClassesOf();
         int k = Array.IndexOf(names, label.Trim());
         return k >= 0 ? k : throw new DataFormatException(source.Path, $"no row has '{label}' in the label column '{source.LabelColumn}'; its values are {string.Join(", ", names.Take(20).Select(n => $"'{n}'"))}.");
     }
 }
+
+/// <summary>A table chosen on the command line, and the class of --anomaly-label (null: none given).</summary>
+internal sealed record TableChoice(TableSource Table, int? AnomalyClass);

@@ -30,26 +30,33 @@ public static class ImageFeatures
 
     /// <summary>
     /// The embeddings of <paramref name="images"/> as rows with the same labels and a source that says
-    /// so: read from the cache under <paramref name="cacheName"/> when it holds these images, otherwise
-    /// computed (with progress lines) and cached.
+    /// so, with progress lines: read from the cache under <paramref name="cacheName"/> when it holds these
+    /// images, otherwise computed and cached; with no <paramref name="cacheName"/>, computed only.
     /// </summary>
-    public static SampleSet Embed(SampleSet images, string cacheName, ResNet18Embedder embedder, string? cacheDirectory, IFitObserver observer)
+    public static SampleSet Embed(SampleSet images, string? cacheName, ResNet18Embedder embedder, string? cacheDirectory, IFitObserver observer)
     {
-        string directory = cacheDirectory ?? EmbeddingCache.DefaultDirectory;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long reported = 0;
-        CachedEmbeddings cached = EmbeddingCache.GetOrCreate(directory, cacheName, images, embedder, (done, total) =>
+        void Progress(long done, long total)
         {
             if (done == total || done - reported >= 5000)
             {
                 reported = done;
                 observer.Info($"Embedding {images.Source} with ResNet-18: {done:N0}/{total:N0} images, {clock.Elapsed.TotalSeconds:F0} s");
             }
-        });
-        observer.Info(cached.Reused
-            ? $"ResNet-18 embeddings of {images.Source}: reused from {cached.Path}."
-            : $"ResNet-18 embeddings of {images.Source}: computed in {clock.Elapsed.TotalSeconds:F0} s ({cached.Reason}), cached in {cached.Path}.");
-        return new SampleSet(cached.Embeddings, images.Labels, $"{images.Source}, ResNet-18 embeddings");
+        }
+        Tensor embeddings;
+        if (cacheName is null)
+            embeddings = embedder.Embed(images.Samples, Progress);
+        else
+        {
+            CachedEmbeddings cached = EmbeddingCache.GetOrCreate(cacheDirectory ?? EmbeddingCache.DefaultDirectory, cacheName, images, embedder, Progress);
+            observer.Info(cached.Reused
+                ? $"ResNet-18 embeddings of {images.Source}: reused from {cached.Path}."
+                : $"ResNet-18 embeddings of {images.Source}: computed in {clock.Elapsed.TotalSeconds:F0} s ({cached.Reason}), cached in {cached.Path}.");
+            embeddings = cached.Embeddings;
+        }
+        return new SampleSet(embeddings, images.Labels, $"{images.Source}, ResNet-18 embeddings");
     }
 
     /// <summary>Marks a saved model as fitted on ResNet-18 embeddings of images resized to <paramref name="inputSize"/>.</summary>

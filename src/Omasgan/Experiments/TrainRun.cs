@@ -91,9 +91,7 @@ public static class TrainRun
                 : $"{runDirectory}: the folder already holds a complete run; choose another --out.");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         // Everything is read and checked before the run folder is made.
-        var (normal, test, anomalous) = ReadData(config);
-        if (config.ImageFeatures == Experiments.ImageFeatures.ResNet18)
-            (normal, test) = Embedded(config, normal, test, observer ?? IFitObserver.Silent);
+        var (normal, test, anomalous) = ReadData(config, observer ?? IFitObserver.Silent);
         using (normal)
         using (test)
         {
@@ -128,37 +126,12 @@ public static class TrainRun
         }
     }
 
-    /// <summary>The sets' ResNet-18 embeddings (the image sets are disposed); a dataset's splits go through the cache.</summary>
-    private static (SampleSet Normal, SampleSet? Test) Embedded(TrainConfig config, SampleSet normal, SampleSet? test, IFitObserver observer)
-    {
-        using var embedder = Omasgan.Features.ResNet18Embedder.Create(config.EmbeddingInputSize);
-        SampleSet Embed(SampleSet images, string part)
-        {
-            using (images)
-            {
-                if (config.Dataset is null)
-                {
-                    observer.Info($"Embedding {images.Count:N0} images of {images.Source} with ResNet-18 …");
-                    return new SampleSet(embedder.Embed(images.Samples), images.Labels, $"{images.Source}, ResNet-18 embeddings");
-                }
-                string name = $"{config.Dataset.ToLowerInvariant()}-{part}{(config.AbnormalClass is int k ? $"-without-{k}" : "")}";
-                return Experiments.ImageFeatures.Embed(images, name, embedder, null, observer);
-            }
-        }
-        SampleSet rows = Embed(normal, "train");
-        try
-        {
-            return (rows, test is null ? null : Embed(test, "test"));
-        }
-        catch
-        {
-            rows.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The normal training images, and the test images with their anomaly labels when there is a test set.</summary>
-    private static (SampleSet Normal, SampleSet? Test, bool[]? Anomalous) ReadData(TrainConfig config)
+    /// <summary>
+    /// The normal training samples, and the test samples with their anomaly labels when there is a test
+    /// set: table rows, or images (as their ResNet-18 embeddings with <see cref="TrainConfig.ImageFeatures"/>
+    /// resnet18; a dataset's splits are embedded whole through the cache that leave-one-out shares).
+    /// </summary>
+    private static (SampleSet Normal, SampleSet? Test, bool[]? Anomalous) ReadData(TrainConfig config, IFitObserver observer)
     {
         if (config.Table is string path)
         {
@@ -176,24 +149,43 @@ public static class TrainRun
             return (normalRows, testRows, anomalous);
         }
 
+        using var embedder = config.ImageFeatures == Experiments.ImageFeatures.ResNet18
+            ? Omasgan.Features.ResNet18Embedder.Create(config.EmbeddingInputSize)
+            : null;
+        // What the detector sees of a set of images read (the images are disposed once embedded).
+        SampleSet Seen(SampleSet images, string? cacheName)
+        {
+            if (embedder is null) return images;
+            using (images)
+                return Experiments.ImageFeatures.Embed(images, cacheName, embedder, null, observer);
+        }
+
         if (config.Images is string folder)
         {
             int channels = ImageFolderReader.DetectChannels(folder);
-            SampleSet normal = ImageFolderReader.Read(folder, channels, DcganArchitecture.ImageSize);
+            SampleSet normal = Seen(ImageFolderReader.Read(folder, channels, DcganArchitecture.ImageSize), null);
             if (config.TestImages is not string testFolder)
                 return (normal, null, null);
-            SampleSet test = ImageFolderReader.ReadTestFolder(testFolder, channels, DcganArchitecture.ImageSize);
-            return (normal, test, test.Labels.Select(l => l == 1).ToArray());
+            try
+            {
+                SampleSet test = Seen(ImageFolderReader.ReadTestFolder(testFolder, channels, DcganArchitecture.ImageSize), null);
+                return (normal, test, test.Labels.Select(l => l == 1).ToArray());
+            }
+            catch
+            {
+                normal.Dispose();
+                throw;
+            }
         }
 
         string name = config.Dataset!;
-        using SampleSet train = DatasetCatalog.Load(name, DataSplit.Train, config.DataDirectory);
+        int classes = DatasetCatalog.ClassCount(name);
+        if (config.AbnormalClass is int abnormal && (abnormal < 0 || abnormal >= classes))
+            throw new ArgumentException($"--abnormal-class {abnormal}: {name} has classes 0–{classes - 1}.");
+        using SampleSet train = Seen(DatasetCatalog.Load(name, DataSplit.Train, config.DataDirectory), Experiments.ImageFeatures.CacheName(name, DataSplit.Train));
         if (config.AbnormalClass is not int k)
             return (train.Where(_ => true), null, null);
-        int classes = DatasetCatalog.ClassCount(name);
-        if (k < 0 || k >= classes)
-            throw new ArgumentException($"--abnormal-class {k}: {name} has classes 0–{classes - 1}.");
-        SampleSet testSet = DatasetCatalog.Load(name, DataSplit.Test, config.DataDirectory);
+        SampleSet testSet = Seen(DatasetCatalog.Load(name, DataSplit.Test, config.DataDirectory), Experiments.ImageFeatures.CacheName(name, DataSplit.Test));
         try
         {
             var (normalSet, anomalous) = DetectorRun.LeaveOut(train, testSet, k);

@@ -145,6 +145,9 @@ public sealed class ResNet18Embedder : IDisposable
         (Options.OriginalGraph ? "original graph, batch 1" : $"batch {BatchSize}") +
         $", {Workers} at once × {(Options.Threads == 0 ? "ONNX Runtime's choice of" : Options.Threads)} thread{(Options.Threads == 1 ? "" : "s")}";
 
+    /// <summary>True for the input sides the network takes: a multiple of 32 from 32 to 224.</summary>
+    public static bool IsValidInputSize(int size) => size >= 32 && size <= NativeInputSize && size % 32 == 0;
+
     /// <summary>An embedder with default options except the input side.</summary>
     /// <exception cref="ArgumentOutOfRangeException">inputSize is not a multiple of 32 in 32..224.</exception>
     /// <exception cref="FileNotFoundException">the model files are not in <see cref="DefaultModelDirectory"/>.</exception>
@@ -158,7 +161,7 @@ public sealed class ResNet18Embedder : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         int size = options.InputSize;
-        if (size < 32 || size > NativeInputSize || size % 32 != 0)
+        if (!IsValidInputSize(size))
             throw new ArgumentOutOfRangeException(nameof(options), size, "The input size must be a multiple of 32 from 32 to 224.");
         if (options.OriginalGraph && size != NativeInputSize)
             throw new ArgumentOutOfRangeException(nameof(options), size, "The original graph takes 224×224 input only.");

@@ -61,12 +61,11 @@ public sealed record TableSource
     public required string[] Features { get; init; }
     public required string Sha256 { get; init; }
 
-    /// <summary>Reads the table's header and rows to find its features (constant columns dropped: <paramref name="dropped"/>).</summary>
-    public static TableSource Of(string path, string labelColumn, double trainFraction, out string[] dropped)
+    /// <summary>Reads the table (<paramref name="table"/>: its rows, labels and dropped constant columns) to find its features.</summary>
+    public static TableSource Of(string path, string labelColumn, double trainFraction, out Data.CsvTable table)
     {
         OptionChecks.InRange(trainFraction, 0.01, 0.99, nameof(TrainFraction));
-        Data.CsvTable table = Data.TableReader.Read(path, labelColumn);
-        dropped = table.DroppedConstant;
+        table = Data.TableReader.Read(path, labelColumn);
         return new TableSource
         {
             Path = System.IO.Path.GetFullPath(path), LabelColumn = labelColumn, TrainFraction = trainFraction, Features = table.Features, Sha256 = Hashes.OfFile(path),

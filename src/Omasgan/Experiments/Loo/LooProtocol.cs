@@ -94,17 +94,13 @@ public sealed class LooProtocol : IDisposable
             if (ImageFeatures.Parse(options.Features) == ImageFeatures.ResNet18)
             {
                 embedder = Features.ResNet18Embedder.Create(options.EmbeddingInputSize);
-                using (train)
-                    train = ImageFeatures.Embed(train, ImageFeatures.CacheName(options.Dataset, DataSplit.Train), embedder, null, observer);
+                train = Embedded(train, DataSplit.Train);
             }
             if (options.Validation)
                 using (train)
                     return train.SplitPerClass(ValidationFraction);
             SampleSet test = DatasetCatalog.Load(options.Dataset, DataSplit.Test, options.DataDirectory);
-            if (embedder is not null)
-                using (test)
-                    test = ImageFeatures.Embed(test, ImageFeatures.CacheName(options.Dataset, DataSplit.Test), embedder, null, observer);
-            return (train, test);
+            return (train, embedder is null ? test : Embedded(test, DataSplit.Test));
         }
         catch
         {
@@ -114,6 +110,13 @@ public sealed class LooProtocol : IDisposable
         finally
         {
             embedder?.Dispose();
+        }
+
+        // The embeddings replace the images, which are released.
+        SampleSet Embedded(SampleSet images, DataSplit split)
+        {
+            using (images)
+                return ImageFeatures.Embed(images, ImageFeatures.CacheName(options.Dataset, split), embedder!, null, observer);
         }
     }
 

@@ -13,7 +13,7 @@ public sealed class ClusterTests : IDisposable
     private readonly TempFolder temp = new();
 
     [Fact]
-    public void Two_loo_processes_on_one_run_folder_at_once_give_the_report_of_the_same_folds_run_one_after_the_other()
+    public async Task Two_loo_processes_on_one_run_folder_at_once_give_the_report_of_the_same_folds_run_one_after_the_other()
     {
         int[] labels = Enumerable.Range(0, 120).Select(i => i % 10).ToArray();
         string data = temp.WriteIdxDataset("data", labels, labels[..60]);
@@ -21,9 +21,9 @@ public sealed class ClusterTests : IDisposable
             "--detectors", "omasgan,knn", "--steps", "3", "--threads", "1", "--out", run];
 
         string together = Path.Combine(temp.Path, "together"), apart = Path.Combine(temp.Path, "apart");
-        Task<CliProcess.Result>[] running = [Task.Run(() => CliProcess.Run(Command(together, "2"))), Task.Run(() => CliProcess.Run(Command(together, "5")))];
-        Task.WaitAll(running);
-        Assert.All(running, t => Assert.True(t.Result.ExitCode == 0, t.Result.Error));
+        CliProcess.Result[] running = await Task.WhenAll(
+            Task.Run(() => CliProcess.Run(Command(together, "2"))), Task.Run(() => CliProcess.Run(Command(together, "5"))));
+        Assert.All(running, r => Assert.True(r.ExitCode == 0, r.Error));
         foreach (string classes in new[] { "2", "5" })
         {
             var result = CliProcess.Run(Command(apart, classes));

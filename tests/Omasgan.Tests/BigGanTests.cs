@@ -89,6 +89,61 @@ public sealed class BigGanTests
     }
 
     [Fact]
+    public void One_pass_over_concatenated_batches_gives_each_batch_the_outputs_of_its_own_pass()
+    {
+        manual_seed(7);
+        var architecture = new BigGanArchitecture { WidthMultiplier = 0.0625 };
+        Assert.True(architecture.ScoresBatchesTogether);
+        Assert.False(new DcganArchitecture().ScoresBatchesTogether);   // batch norm in D: a batch's outputs depend on the batch
+        using var d = architecture.CreateDiscriminator([1, 32, 32]);
+        d.eval();   // no power iteration: both ways see the same weights
+        Tensor[] batches = [rand(3, 1, 32, 32), rand(5, 1, 32, 32), rand(2, 1, 32, 32)];
+        var together = new StageContext(batches[0], new KlWganObjective(), 8) { ScoresBatchesTogether = true };
+        var apart = new StageContext(batches[0], new KlWganObjective(), 8);
+        Tensor[] joint = together.Scores(d, batches), separate = apart.Scores(d, batches);
+        Assert.Equal([3L, 5L, 2L], joint.Select(t => t.shape[0]));
+        foreach (var (a, b) in joint.Zip(separate))
+            Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-6));
+        Assert.True(together.With(new KlWganObjective(2)).ScoresBatchesTogether);
+    }
+
+    [Theory]
+    [InlineData(true, 3)]    // per step: one pass for each of the two D updates, one for G's update
+    [InlineData(false, 5)]   // two passes (real, fake) per D update
+    public void Stage_1_runs_D_once_per_update_when_it_scores_batches_together(bool together, int passesPerStep)
+    {
+        manual_seed(8);
+        var architecture = new BigGanArchitecture { WidthMultiplier = 0.0625 };
+        long[] shape = [1, 32, 32];
+        using var g = architecture.CreateGenerator(8, shape);
+        using var d = new CountingModule(architecture.CreateDiscriminator(shape));
+        using var average = architecture.CreateGenerator(8, shape);
+        var context = new StageContext(rand(32, 1, 32, 32) * 2 - 1, new KlWganObjective(), 8) { ScoresBatchesTogether = together };
+        var options = new FGanOptions { Steps = 3, BatchSize = 4, DiscriminatorSteps = 2, GradientPenaltyWeight = 0, AverageDecay = 0.5, AverageStart = 1 };
+        new FGanStage(options).Train(context, g, d, average);
+        Assert.Equal(3 * passesPerStep, d.Calls);
+    }
+
+    private sealed class CountingModule : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> inner;
+
+        public CountingModule(nn.Module<Tensor, Tensor> inner) : base(nameof(CountingModule))
+        {
+            this.inner = inner;
+            RegisterComponents();
+        }
+
+        public int Calls { get; private set; }
+
+        public override Tensor forward(Tensor x)
+        {
+            Calls++;
+            return inner.call(x);
+        }
+    }
+
+    [Fact]
     public void The_klwgan_presets_use_the_original_loss_networks_and_optimiser()
     {
         foreach (string name in new[] { ImagePresets.CpuKlWgan, ImagePresets.PaperKlWgan })

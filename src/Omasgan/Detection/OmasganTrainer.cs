@@ -232,7 +232,10 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
             if (moved) nets.to(device!);
             using Tensor? scaled = pipeline.Scaling?.Apply(data);
             using Tensor? onDevice = moved ? (scaled ?? data).to(device!) : null;
-            var context = new StageContext(onDevice ?? scaled ?? data, options.Objective(), latentDim, progress, store, cancellation);
+            var context = new StageContext(onDevice ?? scaled ?? data, options.Objective(), latentDim, progress, store, cancellation)
+            {
+                ScoresBatchesTogether = options.Architecture.ScoresBatchesTogether,
+            };
             // A stage starts from its predecessors' networks unless the run resumes inside or after it.
             bool starts(OmasganStage stage) => resume is null || stage > resume.Stage;
 

@@ -108,6 +108,8 @@ public static class Benchmark
         if (options.FullWidth)
             yield return ("DCGAN ×1", cpu with { Architecture = new DcganArchitecture { WidthMultiplier = 1 } }, [1, 32, 32],
                 rand(options.ImageData, 1, 32, 32) * 2 - 1);
+        yield return ("BigGAN ×1/16 (cpu-klwgan preset)", ImagePresets.Get(ImagePresets.CpuKlWgan), [1, 32, 32],
+            rand(options.ImageData, 1, 32, 32) * 2 - 1);
         yield return ("MLP 3×64, 2-D (toy)", ToyDefaults.Detector, [2], randn(TwoModeToyData.DefaultTrainingSize, 2));
     }
 
@@ -122,7 +124,10 @@ public static class Benchmark
         foreach (OmasganStage stage in Enum.GetValues<OmasganStage>())
         {
             var stamps = new List<long>();
-            var context = new StageContext(data, options.Objective(), latent, new Stamps(stamps));
+            var context = new StageContext(data, options.Objective(), latent, new Stamps(stamps))
+            {
+                ScoresBatchesTogether = options.Architecture.ScoresBatchesTogether,
+            };
             switch (stage)
             {
                 case OmasganStage.FGan:

@@ -65,6 +65,13 @@ public sealed record BigGanArchitecture : NetworkArchitecture
 
     public override void Validate() => OptionChecks.InRange(WidthMultiplier, 0.0625, 4, nameof(WidthMultiplier));
 
+    /// <summary>
+    /// True: as BigGAN's training loop does, an update runs D once on its real and generated batches
+    /// concatenated, so each spectrally normalised layer makes one power iteration per update. (D has no
+    /// batch norm, so each sample's output is its own.)
+    /// </summary>
+    public override bool ScoresBatchesTogether => true;
+
     static int ImageChannels(long[] sampleShape)
     {
         if (sampleShape is not [1 or 3, DcganArchitecture.ImageSize, DcganArchitecture.ImageSize])

@@ -33,6 +33,14 @@ public abstract record NetworkArchitecture
 
     /// <summary>Throws with a message naming the allowed range when a value is out of it.</summary>
     public abstract void Validate();
+
+    /// <summary>
+    /// Whether a discriminator update scores its real and generated batches in one forward pass. Only
+    /// for a discriminator whose output for a sample does not depend on the rest of its batch (no batch
+    /// norm): then one pass is the same function as separate ones, and faster on a CPU.
+    /// </summary>
+    [JsonIgnore]
+    public virtual bool ScoresBatchesTogether => false;
 }
 
 /// <summary>Floating-point operations of one sample through one layer (two per multiply-add).</summary>

@@ -94,23 +94,23 @@ public sealed class FGanStage(FGanOptions options)
         optim.Optimizer optimizer, Tensor fake, StageOptions options)
     {
         Tensor real = context.RealBatch((int)fake.shape[0]);
-        Tensor loss = WithPenalty(context, discriminator, real, options.GradientPenaltyWeight,
-            onReal => StageLosses.FGanDiscriminator(context.Objective, onReal, discriminator.call(fake.detach())));
+        Tensor loss = WithPenalty(context, discriminator, real, options.GradientPenaltyWeight, [fake.detach()],
+            (onReal, onFake) => StageLosses.FGanDiscriminator(context.Objective, onReal, onFake[0]));
         StageContext.Step(optimizer, loss);
         return loss;
     }
 
     /// <summary>
-    /// Evaluates <paramref name="loss"/> on D(real) and adds the gradient penalty computed from the
-    /// same forward pass when its weight is positive.
+    /// Evaluates <paramref name="loss"/> on D(real) and D of each of <paramref name="others"/> (scored
+    /// through <see cref="StageContext.Scores"/>), and adds the gradient penalty computed from the same
+    /// forward pass when its weight is positive.
     /// </summary>
     internal static Tensor WithPenalty(StageContext context, nn.Module<Tensor, Tensor> discriminator, Tensor real,
-        double penaltyWeight, Func<Tensor, Tensor> loss)
+        double penaltyWeight, Tensor[] others, Func<Tensor, Tensor[], Tensor> loss)
     {
-        if (penaltyWeight <= 0)
-            return loss(discriminator.call(real));
-        Tensor x = real.detach().requires_grad_(true);
-        Tensor onReal = discriminator.call(x);
-        return loss(onReal) + GradientPenalty.Compute(context.Objective, x, onReal, penaltyWeight);
+        Tensor x = penaltyWeight > 0 ? real.detach().requires_grad_(true) : real;
+        Tensor[] outputs = context.Scores(discriminator, [x, .. others]);
+        Tensor value = loss(outputs[0], outputs[1..]);
+        return penaltyWeight > 0 ? value + GradientPenalty.Compute(context.Objective, x, outputs[0], penaltyWeight) : value;
     }
 }

@@ -62,8 +62,8 @@ public sealed class RetrainingStage(RetrainingOptions options)
                 Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
                 Tensor ownSamples = StageContext.SampleFrozen(generator, context.Latent(n));
                 Tensor loss = FGanStage.WithPenalty(context, discriminator, context.RealBatch(n), Options.GradientPenaltyWeight,
-                    onReal => StageLosses.RetrainingDiscriminator(context.Objective, onReal,
-                        discriminator.call(stage1Samples), discriminator.call(ownSamples), discriminator.call(boundarySamples),
+                    [stage1Samples, ownSamples, boundarySamples],
+                    (onReal, on) => StageLosses.RetrainingDiscriminator(context.Objective, onReal, on[0], on[1], on[2],
                         Options.Alpha, Options.Beta, Options.GammaBoundary, Options.Delta));
                 StageContext.Step(optimizerD, loss);
                 return loss;

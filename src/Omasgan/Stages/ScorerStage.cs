@@ -92,8 +92,9 @@ public sealed class ScorerStage(ScorerOptions options)
                 moved = x + Options.NoiseScale * randn_like(x);
             }
             Tensor loss = FGanStage.WithPenalty(own, scorer, context.RealBatch(n), Options.GradientPenaltyWeight,
-                onReal => StageLosses.Scorer(own.Objective, onReal, scorer.call(ownSamples), scorer.call(boundarySamples), Options.Zeta,
-                    moved is null ? null : scorer.call(moved), Options.NoiseShare));
+                moved is null ? [ownSamples, boundarySamples] : [ownSamples, boundarySamples, moved],
+                (onReal, on) => StageLosses.Scorer(own.Objective, onReal, on[0], on[1], Options.Zeta,
+                    moved is null ? null : on[2], Options.NoiseShare));
             StageContext.Step(optimizer, loss);
             context.Report(OmasganStage.Scorer, step, Options.Steps, ("S", loss));
             context.Completed(OmasganStage.Scorer, step, Options.Steps, optimizer);

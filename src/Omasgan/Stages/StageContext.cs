@@ -35,8 +35,23 @@ public sealed class StageContext(Tensor data, IAdversarialObjective objective, i
     public IAdversarialObjective Objective { get; } = objective;
     public int LatentDim { get; } = latentDim;
 
+    /// <summary>Whether discriminator updates score all their batches in one forward pass (<see cref="Networks.NetworkArchitecture.ScoresBatchesTogether"/>).</summary>
+    public bool ScoresBatchesTogether { get; init; }
+
     /// <summary>The same context with another objective.</summary>
-    public StageContext With(IAdversarialObjective other) => new(Data, other, LatentDim, progress, checkpoints, cancellation);
+    public StageContext With(IAdversarialObjective other) =>
+        new(Data, other, LatentDim, progress, checkpoints, cancellation) { ScoresBatchesTogether = ScoresBatchesTogether };
+
+    /// <summary>
+    /// <paramref name="discriminator"/>'s outputs on each of <paramref name="batches"/>, in order: one
+    /// forward pass on them concatenated when <see cref="ScoresBatchesTogether"/>, else one pass each.
+    /// </summary>
+    public Tensor[] Scores(nn.Module<Tensor, Tensor> discriminator, params Tensor[] batches)
+    {
+        if (!ScoresBatchesTogether || batches.Length == 1)
+            return batches.Select(discriminator.call).ToArray();
+        return discriminator.call(cat(batches, 0)).split(batches.Select(b => b.shape[0]).ToArray());
+    }
 
     /// <summary>The first step a stage runs: 1, or the step after a restored checkpoint.</summary>
     internal int FirstStep(OmasganStage stage, params optim.Optimizer[] optimizers)

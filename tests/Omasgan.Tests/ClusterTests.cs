@@ -36,6 +36,7 @@ public sealed class ClusterTests : IDisposable
         Assert.True(report.ExitCode == 0, report.Error);
         Assert.True(File.Exists(Path.Combine(together, LooReport.ReportFileName)));
         LooSummary a = Summary(together), b = Summary(apart);
+        Assert.Equal("1", a.Versions["threads"]);   // the folds' --threads, not the report process's
         Assert.Equal([2, 5], a.Folds.Select(f => f.Class));
         Assert.Equal(b.Folds.Select(f => (f.Class, f.Seed)), a.Folds.Select(f => (f.Class, f.Seed)));
         foreach (var (x, y) in a.Folds.Zip(b.Folds))

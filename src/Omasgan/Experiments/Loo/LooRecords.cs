@@ -87,6 +87,8 @@ public sealed record DetectorFold
     public required IReadOnlyList<ColumnMetrics> Columns { get; init; }
     public required double FitSeconds { get; init; }
     public required double ScoreSeconds { get; init; }
+    /// <summary>The libraries, kernel paths and threads of the process that ran the fold (absent in folds written before they were recorded).</summary>
+    public IReadOnlyDictionary<string, string>? Versions { get; init; }
 }
 
 /// <summary>One fold's row of the summary: every detector's result on it.</summary>

@@ -63,12 +63,13 @@ public static class LooReport
             Detectors = detectors,
             Command = command,
         };
-        LooSummary summary = Summarise(options, columns, folds);
+        LooSummary summary = Summarise(options, columns, folds, FoldVersions(results));
         Write(runDirectory, summary);
         return summary;
     }
 
-    public static LooSummary Summarise(LooOptions options, IReadOnlyList<ScoreColumn> columns, IReadOnlyList<LooFold> folds) => new()
+    public static LooSummary Summarise(LooOptions options, IReadOnlyList<ScoreColumn> columns, IReadOnlyList<LooFold> folds,
+        IReadOnlyDictionary<string, string> versions) => new()
     {
         Options = options,
         Columns = columns,
@@ -77,8 +78,23 @@ public static class LooReport
         Auprc = columns.ToDictionary(c => c.Key, c => MeanStd.Of(folds.Where(f => f.Detectors.ContainsKey(c.Key)).Select(f => f.Detectors[c.Key].Auprc).ToArray())),
         DetectorSeconds = folds.SelectMany(f => f.DetectorSeconds.Keys).Distinct()
             .ToDictionary(d => d, d => MeanStd.Of(folds.Where(f => f.DetectorSeconds.ContainsKey(d)).Select(f => f.DetectorSeconds[d]).ToArray())),
-        Versions = OmasganDetector.LibraryVersions,
+        Versions = versions,
     };
+
+    /// <summary>
+    /// What the folds ran with, not what the process writing the report has: each value the folds
+    /// recorded, distinct values joined by " / " (say, threads "1 / 2" when processes differed);
+    /// "not recorded" for folds written before versions were kept with them.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string> FoldVersions(IReadOnlyList<DetectorFold> results)
+    {
+        var recorded = results.Select(r => r.Versions).OfType<IReadOnlyDictionary<string, string>>().ToArray();
+        var merged = recorded.SelectMany(v => v.Keys).Distinct()
+            .ToDictionary(key => key, key => string.Join(" / ", recorded.Select(v => v.GetValueOrDefault(key, "?")).Distinct()));
+        if (recorded.Length < results.Count)
+            merged["versions"] = recorded.Length == 0 ? "not recorded with the folds" : $"not recorded with {results.Count - recorded.Length} of {results.Count} detector folds";
+        return merged;
+    }
 
     public static void Write(string runDirectory, LooSummary summary)
     {

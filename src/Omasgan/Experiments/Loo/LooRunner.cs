@@ -118,6 +118,7 @@ public static class LooRunner
             Columns = evaluation.Columns,
             FitSeconds = fitSeconds,
             ScoreSeconds = evaluation.Seconds,
+            Versions = OmasganDetector.LibraryVersions,
         };
         DetectorRun.WriteMetrics(directory, result);
         observer.Info($"{title}: {trainer.Name} {Aurocs(result)} ({fitSeconds + evaluation.Seconds:F0} s).");

@@ -19,6 +19,10 @@ internal sealed class DetectorOptions
         Description = $"Model family: {ImagePresets.DcganModel} (f-GAN losses on DCGAN networks, default) or {ImagePresets.KlWganModel} (the KL-WGAN loss on BigGAN-style networks); default: the preset's.",
     };
     public readonly Option<int?> Steps = new("--steps") { Description = "Training steps of each of the four stages (default: the preset's per stage)." };
+    public readonly Option<string?> StageSteps = new("--stage-steps")
+    {
+        Description = "Training steps of stages 1–4 in turn, comma-separated (e.g. 700,200,200,600; default: the preset's).",
+    };
     public readonly Option<string?> Divergence = new("--divergence")
     {
         Description = "f-divergence of the stages: " + string.Join(", ", Enum.GetValues<Divergence>().Select(d => d.CliName())) + " (default pearson).",
@@ -72,7 +76,7 @@ internal sealed class DetectorOptions
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
-    public Option[] Changing => [Preset, Model, Steps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Zeta, ScorerStart, NoiseShare, NoiseScale, Width, Normalization, Upsampling];
+    public Option[] Changing => [Preset, Model, Steps, StageSteps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Zeta, ScorerStart, NoiseShare, NoiseScale, Width, Normalization, Upsampling];
 
     public IEnumerable<Option> All => [.. Changing, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
 
@@ -152,6 +156,19 @@ internal sealed class DetectorOptions
     /// <summary>The options with --mu, --nu and the scorer's --zeta, --scorer-noise, --scorer-noise-scale and --scorer-init where given, validated.</summary>
     OmasganOptions WithWeights(OmasganOptions o, ParseResult parse)
     {
+        if (parse.GetValue(StageSteps) is string perStage)
+        {
+            if (parse.GetValue(Steps) is not null)
+                throw new ArgumentException("--steps and --stage-steps both set the stages' steps; give one.");
+            int[] n = ParseStageSteps(perStage);
+            o = o with
+            {
+                FGan = o.FGan with { Steps = n[0] },
+                Boundary = o.Boundary with { Steps = n[1] },
+                Retraining = o.Retraining with { Steps = n[2] },
+                Scorer = o.Scorer with { Steps = n[3] },
+            };
+        }
         o = o with
         {
             Boundary = o.Boundary with
@@ -169,6 +186,15 @@ internal sealed class DetectorOptions
         };
         o.Validate();
         return o;
+    }
+
+    static int[] ParseStageSteps(string value)
+    {
+        string[] parts = value.Split(',', StringSplitOptions.TrimEntries);
+        var steps = parts.Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0 ? n : -1).ToArray();
+        if (parts.Length != 4 || steps.Any(n => n < 0))
+            throw new ArgumentException($"--stage-steps {value}: give four positive whole numbers, stages 1–4 in turn (e.g. 700,200,200,600).");
+        return steps;
     }
 
     /// <summary>The enumeration value named <paramref name="value"/> (any case), or <paramref name="fallback"/> when none is given.</summary>

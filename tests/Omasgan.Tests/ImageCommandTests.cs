@@ -54,6 +54,24 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void Stage_steps_set_each_stage_s_steps_and_malformed_ones_are_refused()
+    {
+        string data = temp.WriteIdxDataset("data", Labels(40, 10), Labels(20, 10));
+        string[] Train(string run, params string[] more) =>
+            ["train", "--dataset", "mnist", "--data-dir", data, "--abnormal-class", "1", "--threads", "1", "--out", Folder(run), .. more];
+        var result = CliProcess.Run(Train("run", "--stage-steps", "3,1,2,4"));
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder("run"), "model", "manifest.json")));
+        JsonElement options = manifest.RootElement.GetProperty("options");
+        Assert.Equal([3, 1, 2, 4], new[] { "f_gan", "boundary", "retraining", "scorer" }.Select(s => options.GetProperty(s).GetProperty("steps").GetInt32()));
+
+        AssertOneLineError(CliProcess.Run(Train("three", "--stage-steps", "3,1,2")), "four positive whole numbers");
+        AssertOneLineError(CliProcess.Run(Train("zero", "--stage-steps", "3,0,2,1")), "four positive whole numbers");
+        AssertOneLineError(CliProcess.Run(Train("both", "--stage-steps", "3,1,2,1", "--steps", "2")), "give one");
+        Assert.False(Directory.Exists(Folder("three")) || Directory.Exists(Folder("zero")) || Directory.Exists(Folder("both")));
+    }
+
+    [Fact]
     public void A_device_this_build_cannot_use_is_refused_before_anything_is_read()
     {
         string missing = Folder("no-such-images");

@@ -16,7 +16,7 @@ internal static class BenchCommand
         };
         var quick = new Option<bool>("--quick") { Description = "Small data, two blocks, no DCGAN ×1: a check that every measurement runs, not numbers to quote." };
         var output = new Option<string?>("--out") { Description = "Also write the tables to this Markdown file." };
-        var command = new Command("bench", "Measure median step times per stage (DCGAN ×¼ and ×1, the toy's MLP), achieved GFLOP/s against a float32 GEMM peak measured in the same run, scoring throughput, and the nearest-data term's time against the data size.")
+        var command = new Command("bench", "Measure median step times per stage (DCGAN ×¼ and ×1, BigGAN ×1/16 of cpu-klwgan, the toy's MLP), achieved GFLOP/s against a float32 GEMM peak measured in the same run, scoring throughput, and the nearest-data term's time against the data size.")
         {
             blocks, quick, output,
         };

@@ -153,7 +153,7 @@ internal sealed class DetectorOptions
         return WithWeights(o, parse);
     }
 
-    /// <summary>The options with --mu, --nu and the scorer's --zeta, --scorer-noise, --scorer-noise-scale and --scorer-init where given, validated.</summary>
+    /// <summary>The options with --stage-steps, --mu, --nu and the scorer's --zeta, --scorer-noise, --scorer-noise-scale and --scorer-init where given, validated.</summary>
     OmasganOptions WithWeights(OmasganOptions o, ParseResult parse)
     {
         if (parse.GetValue(StageSteps) is string perStage)
@@ -161,13 +161,7 @@ internal sealed class DetectorOptions
             if (parse.GetValue(Steps) is not null)
                 throw new ArgumentException("--steps and --stage-steps both set the stages' steps; give one.");
             int[] n = ParseStageSteps(perStage);
-            o = o with
-            {
-                FGan = o.FGan with { Steps = n[0] },
-                Boundary = o.Boundary with { Steps = n[1] },
-                Retraining = o.Retraining with { Steps = n[2] },
-                Scorer = o.Scorer with { Steps = n[3] },
-            };
+            o = o.WithStageSteps(n[0], n[1], n[2], n[3]);
         }
         o = o with
         {
@@ -188,6 +182,7 @@ internal sealed class DetectorOptions
         return o;
     }
 
+    // Not LooCommand.ParseList: that one drops repeated numbers, and stages may share a step count.
     static int[] ParseStageSteps(string value)
     {
         string[] parts = value.Split(',', StringSplitOptions.TrimEntries);

@@ -68,12 +68,15 @@ public sealed record OmasganOptions
     };
 
     /// <summary>These options with every stage trained for <paramref name="steps"/> steps.</summary>
-    public OmasganOptions WithStepsPerStage(int steps) => this with
+    public OmasganOptions WithStepsPerStage(int steps) => WithStageSteps(steps, steps, steps, steps);
+
+    /// <summary>These options with stages 1–4 trained for the given numbers of steps.</summary>
+    public OmasganOptions WithStageSteps(int fGan, int boundary, int retraining, int scorer) => this with
     {
-        FGan = FGan with { Steps = steps },
-        Boundary = Boundary with { Steps = steps },
-        Retraining = Retraining with { Steps = steps },
-        Scorer = Scorer with { Steps = steps },
+        FGan = FGan with { Steps = fGan },
+        Boundary = Boundary with { Steps = boundary },
+        Retraining = Retraining with { Steps = retraining },
+        Scorer = Scorer with { Steps = scorer },
     };
 
     /// <summary>These options with every stage's Adam learning rate set to <paramref name="rate"/>.</summary>

@@ -11,6 +11,11 @@ namespace Omasgan;
 /// path sends a GAN's training elsewhere. The three switches are the libraries' own documented ones:
 /// MKL's Conditional Numerical Reproducibility branch (<c>MKL_CBWR</c>), ATen's dispatch level
 /// (<c>ATEN_CPU_CAPABILITY</c>) and oneDNN's instruction-set ceiling (<c>ONEDNN_MAX_CPU_ISA</c>).
+/// oneDNN is held at AVX, one step below the others: on an AMD EPYC virtual machine with AVX-512
+/// (one that exposes no cache topology), the AVX2 and AVX-512 kernels of libtorch 2.10's oneDNN 3.7.1
+/// returned wrong input gradients for 3×3 stride-1 convolutions (NaN, or off by 27–112 % of their largest value), which sent
+/// every image GAN to NaN within a few steps; its AVX kernels were exact there
+/// (<c>ConvolutionGradientTests</c> checks this on whatever machine runs the tests).
 /// </summary>
 /// <remarks>
 /// The libraries read these variables from the process environment the first time they compute, so
@@ -31,7 +36,7 @@ public static class KernelPaths
     [
         ("MKL_CBWR", "AVX2"),
         ("ATEN_CPU_CAPABILITY", "avx2"),
-        ("ONEDNN_MAX_CPU_ISA", "AVX2"),
+        ("ONEDNN_MAX_CPU_ISA", "AVX"),
     ];
 
     /// <summary>Whether this processor runs the pinned path (x86-64 with AVX2 and FMA).</summary>

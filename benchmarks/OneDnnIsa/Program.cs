@@ -6,13 +6,16 @@
 // Each (round, ISA) runs in a child process of its own, because oneDNN reads ONEDNN_MAX_CPU_ISA once;
 // rounds rotate through the ISAs so that load from other jobs falls on all of them alike. A child
 // (1) counts the (shape, tensor) pairs whose float32 output, input gradient or weight gradient is off
-// float64 by more than 1e-4 of its largest value, over 3×3 stride 1, 4×4 stride 2 and transposed 4×4
-// stride 2 convolutions with 1–64 input and output channels (2 × 3 × 8 × 8 shapes × 3 tensors = 1,152
-// pairs), and (2) times 40 hinge-loss G + D steps (batch 64, Adam, 2 threads) of three network pairs,
-// the median of the last 30. MKL and ATen stay pinned as KernelPaths pins them.
+// float64 by more than ConvolutionCheck.Tolerance of its largest value, over 3×3 stride 1, 4×4 stride 2
+// and transposed 4×4 stride 2 convolutions with 1–64 input and output channels (2 × 3 × 8 × 8 shapes ×
+// 3 tensors = 1,152 pairs), and (2) times 40 hinge-loss G + D steps (batch 64, Adam, 2 threads) of three
+// network pairs, the median of the last 30. The steps are its own rather than `omasgan bench`'s stages,
+// whose divergence guard stops a run on the NaN that the wrong kernels produce.
+// MKL and ATen stay pinned as KernelPaths pins them.
 using System.Diagnostics;
 using System.Globalization;
 using Omasgan;
+using Omasgan.Evaluation;
 using Omasgan.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -57,13 +60,12 @@ for (int round = 0; round < rounds; round++)
         Console.Error.WriteLine($"round {round + 1}, ONEDNN_MAX_CPU_ISA={isa}: exit {child.ExitCode}");
     }
 
-static double Median(List<double> values) { var s = values.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
 Console.WriteLine($"Median ms per G + D step over {rounds} rounds (2 threads, batch 64); wrong (shape, tensor) pairs of 1,152 in each round.");
 Console.WriteLine();
 Console.WriteLine("| ONEDNN_MAX_CPU_ISA | wrong pairs | " + string.Join(" | ", Networks().Select(n => n.Name + " (ms)")) + " |");
 Console.WriteLine("| --- | --- | " + string.Join(" | ", Networks().Select(_ => "---:")) + " |");
 foreach (string isa in isas)
-    Console.WriteLine($"| {isa} | {string.Join(", ", wrong[isa])} | " + string.Join(" | ", Networks().Select(n => steps.TryGetValue((isa, n.Name), out var l) ? Median(l).ToString("F1", inv) : "–")) + " |");
+    Console.WriteLine($"| {isa} | {string.Join(", ", wrong[isa])} | " + string.Join(" | ", Networks().Select(n => steps.TryGetValue((isa, n.Name), out var l) ? Median.Of(l).ToString("F1", inv) : "–")) + " |");
 return 0;
 
 static (string Name, NetworkArchitecture Architecture)[] Networks() =>
@@ -84,7 +86,7 @@ static int WrongPairs()
                 foreach (int outputs in channels)
                 {
                     var (output, input, weight) = ConvolutionCheck.RelativeErrors(kind, inputs, outputs, generator, batch: 32);
-                    wrong += new[] { output, input, weight }.Count(e => !(e < 1e-4));
+                    wrong += new[] { output, input, weight }.Count(e => !(e < ConvolutionCheck.Tolerance));
                 }
     return wrong;
 }

@@ -14,6 +14,7 @@ using System.Text;
 using Microsoft.ML.OnnxRuntime;
 using Omasgan;
 using Omasgan.Data;
+using Omasgan.Evaluation;
 using Omasgan.Features;
 using ResNetEmbed;
 using TorchSharp;
@@ -145,7 +146,7 @@ static int Speed(double seconds, int rounds, string? outFile)
         }
     }
 
-    double baseline = Median(candidates[0].Rates);
+    double baseline = Median.Of(candidates[0].Rates);
     var md = new StringBuilder();
     md.AppendLine($"Fashion-MNIST test images (28×28 grey), {rounds} interleaved rounds of ≥ {seconds:F0} s per candidate, {Environment.ProcessorCount} cores, " +
                   $"load average at the start {startLoad}, at the end {LoadAverage()}. Agreement on the first {agreementImages} test images against the 224×224 " +
@@ -155,7 +156,7 @@ static int Speed(double seconds, int rounds, string? outFile)
     md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (Candidate c in candidates)
     {
-        double median = Median(c.Rates);
+        double median = Median.Of(c.Rates);
         md.AppendLine($"| {c.Name} | {median:F1} | {c.Rates.Min():F1}–{c.Rates.Max():F1} | {median / baseline:F1} | {70000 / median / 60:F1} | " +
                       $"{c.MeanCosine:F4} / {c.MinCosine:F4} | {c.OwnRetrieval:P0} | {c.SameNeighbour:P0} | {(c.MaxDifference is { } d ? d.ToString("0.0E+0") : "–")} |");
     }
@@ -201,12 +202,6 @@ static Tensor NearestNeighbours(Tensor embeddings)
     Tensor similarity = unit.matmul(unit.T);
     similarity.diagonal().fill_(-2);
     return similarity.argmax(1).MoveToOuterDisposeScope();
-}
-
-static double Median(List<double> values)
-{
-    var sorted = values.OrderBy(v => v).ToList();
-    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -20,6 +20,9 @@ public enum ConvolutionKind
 /// </summary>
 public static class ConvolutionCheck
 {
+    /// <summary>The largest relative error a float32 kernel may have; above it (or NaN) the kernel is wrong.</summary>
+    public const double Tolerance = 1e-4;
+
     /// <summary>
     /// The largest |float32 − float64| of the output, the input gradient and the weight gradient of one
     /// convolution on random data, each relative to its largest float64 value (NaN where float32 gave NaN).

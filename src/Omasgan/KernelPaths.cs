@@ -13,8 +13,8 @@ namespace Omasgan;
 /// (<c>ATEN_CPU_CAPABILITY</c>) and oneDNN's instruction-set ceiling (<c>ONEDNN_MAX_CPU_ISA</c>).
 /// oneDNN is held at AVX, one step below the others: on an AMD EPYC virtual machine with AVX-512
 /// (one that exposes no cache topology), the AVX2 and AVX-512 kernels of libtorch 2.10's oneDNN 3.7.1
-/// returned wrong input gradients for 3×3 stride-1 convolutions (NaN, or off by 27–112 % of their largest value), which sent
-/// every image GAN to NaN within a few steps; its AVX kernels were exact there
+/// returned wrong input gradients for 3×3 stride-1 convolutions (NaN, or off by 27–112 % of their
+/// largest value), which sent every image GAN to NaN within a few steps; its AVX kernels were exact there
 /// (<c>ConvolutionGradientTests</c> checks this on whatever machine runs the tests).
 /// </summary>
 /// <remarks>

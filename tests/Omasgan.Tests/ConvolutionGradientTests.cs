@@ -25,8 +25,8 @@ public sealed class ConvolutionGradientTests
     {
         var (output, input, weight) = ConvolutionCheck.RelativeErrors(kind, inputs, outputs, new Generator(7));
         // !(e < bound) also fails on NaN.
-        Assert.False(!(output < 1e-4), $"{kind}, {inputs} → {outputs} channels: output off by {output:G3} of its largest value");
-        Assert.False(!(input < 1e-4), $"{kind}, {inputs} → {outputs} channels: input gradient off by {input:G3} of its largest value");
-        Assert.False(!(weight < 1e-4), $"{kind}, {inputs} → {outputs} channels: weight gradient off by {weight:G3} of its largest value");
+        Assert.False(!(output < ConvolutionCheck.Tolerance), $"{kind}, {inputs} → {outputs} channels: output off by {output:G3} of its largest value");
+        Assert.False(!(input < ConvolutionCheck.Tolerance), $"{kind}, {inputs} → {outputs} channels: input gradient off by {input:G3} of its largest value");
+        Assert.False(!(weight < ConvolutionCheck.Tolerance), $"{kind}, {inputs} → {outputs} channels: weight gradient off by {weight:G3} of its largest value");
     }
 }

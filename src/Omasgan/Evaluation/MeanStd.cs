@@ -14,3 +14,13 @@ public sealed record MeanStd(double Mean, double Std, int Count)
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Mean:F4} ± {Std:F4}");
 }
+
+/// <summary>The median of timings or scores: the middle value, or the mean of the two middle ones.</summary>
+public static class Median
+{
+    public static double Of(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

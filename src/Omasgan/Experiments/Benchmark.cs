@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Omasgan.Data;
 using Omasgan.Detection;
+using Omasgan.Evaluation;
 using Omasgan.Losses;
 using Omasgan.Networks;
 using Omasgan.Stages;
@@ -79,12 +80,6 @@ public static class Benchmark
 
     private const string CpuPreset = "DCGAN ×0.25 (cpu preset)";
 
-    private static double Median(IEnumerable<double> values)
-    {
-        double[] sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
     private static double Time(Action action)
     {
         var clock = Stopwatch.StartNew();
@@ -98,7 +93,7 @@ public static class Benchmark
         using var a = randn(1024, 1024);
         using var b = randn(1024, 1024);
         var ms = Enumerable.Range(0, 23).Select(_ => Time(() => { using var c = a.matmul(b); })).Skip(3);
-        return 2.0 * 1024 * 1024 * 1024 / (Median(ms) / 1000) / 1e9;
+        return 2.0 * 1024 * 1024 * 1024 / (Median.Of(ms) / 1000) / 1e9;
     }
 
     private static IEnumerable<(string Name, OmasganOptions Options, long[] Shape, Tensor Data)> Setups(BenchmarkOptions options)
@@ -145,7 +140,7 @@ public static class Benchmark
                     break;
             }
             double[] blockMs = stamps.Zip(stamps.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b).TotalMilliseconds / StageContext.ReportInterval).ToArray();
-            result.Add((stage, Median(blockMs)));
+            result.Add((stage, Median.Of(blockMs)));
         }
         return result;
     }
@@ -193,7 +188,7 @@ public static class Benchmark
             using var inner = NewDisposeScope();
             NearestDataDistance.Mean(samples, data, squared: true, dataSquaredNorms: norms).backward();
         })).Skip(2);
-        return Median(ms);
+        return Median.Of(ms);
     }
 
     /// <summary>Images per second scored from raw uint8 28×28 images by a detector of DCGAN width <paramref name="width"/>.</summary>
@@ -206,7 +201,7 @@ public static class Benchmark
             new InputPipeline(new ImageInput(1, 28, 28, DcganArchitecture.ImageSize)), shape, 100, nets, new ScoreThreshold(0.05, []));
         using Tensor images = randint(0, 256, [count, 1, 28, 28]).to_type(ScalarType.Byte);
         detector.Score(images.narrow(0, 0, Math.Min(count, 256)));
-        double ms = Median(Enumerable.Range(0, 3).Select(_ => Time(() => detector.Score(images))));
+        double ms = Median.Of(Enumerable.Range(0, 3).Select(_ => Time(() => detector.Score(images))));
         return count / (ms / 1000);
     }
 }

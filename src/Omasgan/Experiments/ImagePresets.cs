@@ -138,7 +138,7 @@ public static class ImagePresets
             {
                 // The moving average starts at the last step, so the later stages use G's last weights: at
                 // 300 steps the validated schedule ran with the average's start (step 500) beyond its end.
-                FGan = o.FGan with { AverageDecay = 0.999, AverageStart = 300 },
+                FGan = o.FGan with { AverageDecay = 0.999, AverageStart = o.FGan.Steps },
                 Boundary = o.Boundary with { Steps = 100 },
                 Retraining = o.Retraining with { Steps = 100 },
                 Scorer = o.Scorer with { Steps = 300 },

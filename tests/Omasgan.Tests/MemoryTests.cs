@@ -53,8 +53,30 @@ public class MemoryTests(ITestOutputHelper output)
         output.WriteLine("RSS (MiB) by step: " + string.Join(" ", trace.Select(t => $"{t.Step}:{t.Rss / 1048576.0:F1}")));
         Assert.Equal(liveAt100, liveAtEnd);
         // The allocator settles within the first ~2,000 steps; over the second half RSS must not climb.
+        // It may fall: memory an earlier test left to the allocator can be handed back to the system
+        // while this one runs (1,206 MiB at step 100 to 819 MiB by step 3,000 on one machine).
         var late = trace.Where(t => t.Step >= steps / 2).Select(t => t.Rss).ToList();
-        Assert.True(late.Max() - late.Min() < 16L << 20, $"RSS moved {(late.Max() - late.Min()) >> 20} MiB over the second half");
+        var climb = LargestRise(late);
+        Assert.True(climb < 16L << 20, $"RSS climbed {climb >> 20} MiB over the second half");
         Assert.True(rssAtEnd - rssAt100 < 48L << 20, $"RSS grew from {rssAt100 >> 20} to {rssAtEnd >> 20} MiB");
     }
+
+    /// <summary>The largest amount a series rises from any point to any later one; a fall counts as no rise.</summary>
+    internal static long LargestRise(IReadOnlyList<long> series)
+    {
+        long lowest = long.MaxValue, rise = 0;
+        foreach (var value in series)
+        {
+            lowest = Math.Min(lowest, value);
+            rise = Math.Max(rise, value - lowest);
+        }
+        return rise;
+    }
+
+    [Theory]
+    [InlineData(new long[] { 900, 880, 820, 819 }, 0)]
+    [InlineData(new long[] { 800, 810, 790, 830 }, 40)]
+    [InlineData(new long[] { 850, 800, 820, 700, 760 }, 60)]
+    public void Largest_rise_ignores_falls_and_finds_the_biggest_climb(long[] series, long expected) =>
+        Assert.Equal(expected, LargestRise(series));
 }

@@ -34,6 +34,10 @@ internal sealed class DetectorOptions
     public readonly Option<double?> LearningRate = new("--learning-rate") { Description = "Adam learning rate of all four stages (preset cpu: 2e-4, paper: 1e-3)." };
     public readonly Option<double?> Mu = new("--mu") { Description = "Stage 2 weight μ of the nearest-data term." };
     public readonly Option<double?> Nu = new("--nu") { Description = "Stage 2 weight ν of the scattering term." };
+    public readonly Option<string?> Scattering = new("--scattering")
+    {
+        Description = "Not in the original method: what Stage 2's scattering term compares, plain (the original's, default) or shape: images with their brightness rescaled to the batch's mean, so samples that differ only in brightness do not count as spread.",
+    };
     /// <summary>The value named <paramref name="text"/> (any case) in <paramref name="names"/>.</summary>
     /// <exception cref="ArgumentException">no such name; the message lists them.</exception>
     internal static T Lookup<T>(Dictionary<string, T> names, string text, string option) =>
@@ -76,7 +80,7 @@ internal sealed class DetectorOptions
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
-    public Option[] Changing => [Preset, Model, Steps, StageSteps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Zeta, ScorerStart, NoiseShare, NoiseScale, Width, Normalization, Upsampling];
+    public Option[] Changing => [Preset, Model, Steps, StageSteps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Scattering, Zeta, ScorerStart, NoiseShare, NoiseScale, Width, Normalization, Upsampling];
 
     public IEnumerable<Option> All => [.. Changing, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
 
@@ -113,8 +117,8 @@ internal sealed class DetectorOptions
         string? preset = parse.GetValue(Preset)?.Trim().ToLowerInvariant();
         if (preset is not null && preset != VectorPreset.Name)
             throw new ArgumentException($"--preset {preset} is for pixels; rows of features (tables, embeddings) take the {VectorPreset.Name} preset.");
-        if (new Option[] { Model, Width, Normalization, Upsampling }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } imageOnly)
-            throw new ArgumentException($"{imageOnly.Name} changes the image networks; rows of features (tables, embeddings) use the {VectorPreset.Name} preset's MLPs.");
+        if (new Option[] { Model, Width, Normalization, Upsampling, Scattering }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } imageOnly)
+            throw new ArgumentException($"{imageOnly.Name} is for image models; rows of features (tables, embeddings) use the {VectorPreset.Name} preset's MLPs.");
         return VectorPreset.Name;
     }
 
@@ -137,6 +141,12 @@ internal sealed class DetectorOptions
             if (new Option[] { Normalization, Upsampling }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } dcganOnly)
                 throw new ArgumentException($"{dcganOnly.Name} changes the DCGAN networks; the {ImagePresets.KlWganModel} model's are fixed (spectral norm in D, nearest upsampling in G).");
             o = o with { Architecture = biggan with { WidthMultiplier = parse.GetValue(Width) ?? biggan.WidthMultiplier } };
+        }
+        if (parse.GetValue(Scattering) is string scattering)
+        {
+            // −1: the generators' darkest output (tanh), the images' background.
+            double? reference = Lookup(new Dictionary<string, bool> { ["plain"] = false, ["shape"] = true }, scattering, Scattering.Name) ? -1 : null;
+            o = o with { Boundary = o.Boundary with { ScatteringShapeReference = reference } };
         }
         if (o.Architecture is DcganArchitecture dcgan)
         {

@@ -90,6 +90,11 @@ public sealed class ImageCommandTests : IDisposable
         AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--model", "klwgan", "--normalization", "none", "--out", Folder("b")]),
             "--normalization changes the DCGAN networks");
         AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--model", "stylegan", "--out", Folder("c")]), "use one of dcgan, klwgan");
+        AssertOneLineError(CliProcess.Run(["loo", "--dataset", "mnist", "--scattering", "wavy", "--out", Folder("c")]), "--scattering: 'wavy' is not one of plain, shape");
+        string table = Path.Combine(temp.Path, "rows.csv");
+        File.WriteAllText(table, "x,y\n1,2\n3,5\n2,7\n");
+        AssertOneLineError(CliProcess.Run(["train", "--table", table, "--scattering", "shape", "--out", Folder("c")]), "--scattering is for image models");
+        Assert.False(Directory.Exists(Folder("c")));
         AssertOneLineError(CliProcess.Run(["train", "--images", missing, "--checkpoint-every", "0", "--out", Folder("d")]), "CheckpointInterval must be in [1, 10000000]");
         Assert.False(Directory.Exists(Folder("d")));
     }
@@ -140,7 +145,7 @@ public sealed class ImageCommandTests : IDisposable
         Assert.Equal(1 + 8, rows.Length);
         Assert.All(rows.Skip(1), r => Assert.Matches(@",-?[0-9.E+-]+,(true|false)$", r));
         AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--features", "resnet18", "--width", "0.5", "--out", Folder("refused")]),
-            "--width changes the image networks");
+            "--width is for image models");
     }
 
     [Fact]
@@ -151,9 +156,10 @@ public sealed class ImageCommandTests : IDisposable
         WriteImages(Path.Combine("test", "anomalous"), 8, anomalous: true);
         string run = Folder("run");
         var train = CliProcess.Run(["train", "--images", Folder("train"), "--test-images", Folder("test"), "--steps", "4", "--out", run, "--threads", "1",
-            "--learning-rate", "5e-4", "--scorer-divergence", "kl"]);
+            "--learning-rate", "5e-4", "--scorer-divergence", "kl", "--scattering", "shape"]);
         Assert.True(train.ExitCode == 0, train.Error);
         var detector = ConfigFile.Read<TrainConfig>(Path.Combine(run, "config.json"), "a run configuration").Detector;
+        Assert.Equal(-1, detector.Boundary.ScatteringShapeReference);
         Assert.Equal(Divergences.Divergence.KullbackLeibler, detector.Scorer.Divergence);
         Assert.Equal(Divergences.Divergence.Pearson, detector.Divergence);
         Assert.All(new[] { detector.FGan.LearningRate, detector.Boundary.LearningRate, detector.Retraining.LearningRate, detector.Scorer.LearningRate },

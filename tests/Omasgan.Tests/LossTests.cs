@@ -133,6 +133,38 @@ public class LossTests
     }
 
     [Fact]
+    public void Scattering_by_shape_counts_samples_that_differ_only_in_brightness_as_one()
+    {
+        Tensor z = tensor(new double[,] { { 0, 0 }, { 3, 4 }, { 0, 1 } });
+        // Offsets from the reference −1: (2, 0), (1, 0) (the first, half as bright) and (0, 3).
+        Tensor s = tensor(new double[,] { { 1, -1 }, { 0, -1 }, { -1, 2 } });
+        // Rescaled to the mean offset norm (2 + 1 + 3) / 3 = 2: (2, 0), (2, 0), (0, 2). Pair (0,1): 5 / (0 + ε);
+        // (0,2): 1 / (√8 + ε); (1,2): √18 / (√8 + ε). Each ordered pair twice, so the mean is over these three.
+        double epsilon = 0.5;
+        double expected = (5 / epsilon + 1 / (Math.Sqrt(8) + epsilon) + Math.Sqrt(18) / (Math.Sqrt(8) + epsilon)) / 3;
+        Assert.Equal(expected, Scattering.Compute(z, s, squared: false, epsilon: epsilon, shapeReference: -1).item<double>(), 1e-5);
+        // Plain distances see the brightness: pair (0,1) is 1 apart.
+        double plain = (5 / 1.0 + 1 / Math.Sqrt(13) + Math.Sqrt(18) / Math.Sqrt(10)) / 3;
+        Assert.Equal(plain, Scattering.Compute(z, s, squared: false, epsilon: 0).item<double>(), 1e-9);
+    }
+
+    [Fact]
+    public void Scattering_by_shape_equals_plain_scattering_when_every_sample_is_equally_bright()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(7);
+        Tensor z = randn(6, 3, generator: generator, dtype: ScalarType.Float64);
+        Tensor offsets = rand(6, 10, generator: generator, dtype: ScalarType.Float64);
+        Tensor s = offsets / offsets.norm(1, keepdim: true) * 4 - 1;
+        Assert.Equal(Scattering.Compute(z, s, squared: true).item<double>(),
+            Scattering.Compute(z, s, squared: true, shapeReference: -1).item<double>(), 1e-9);
+        // B's gradient through the shape term is finite and moves the samples.
+        Tensor leaf = s.detach().requires_grad_(true);
+        Scattering.Compute(z, leaf, squared: false, shapeReference: -1).backward();
+        Assert.True(leaf.grad!.isfinite().all().item<bool>() && leaf.grad!.abs().sum().item<double>() > 0);
+    }
+
+    [Fact]
     public void Scattering_rejects_a_single_sample() =>
         Assert.Throws<ArgumentException>(() => Scattering.Compute(zeros(1, 2), zeros(1, 2), squared: false));
 

@@ -27,6 +27,14 @@ public sealed record BoundaryOptions : StageOptions
     /// <summary>Use squared Euclidean distances in both terms (the 2-D experiment does).</summary>
     public bool SquaredDistances { get; init; }
 
+    /// <summary>
+    /// Not in the original method. When set, the scattering term compares B's samples by shape: each
+    /// sample's offset from this value is rescaled to the batch's mean before the distances, so samples
+    /// that differ only in brightness do not count as spread. Images use −1, the generators' darkest
+    /// output. Null (the default): plain distances, as the original.
+    /// </summary>
+    public double? ScatteringShapeReference { get; init; }
+
     /// <summary>Rows of the normal set compared at once in the nearest-data term (1–10⁷).</summary>
     public int NearestDataChunk { get; init; } = DefaultNearestDataChunk;
 
@@ -35,6 +43,8 @@ public sealed record BoundaryOptions : StageOptions
         base.Validate();
         OptionChecks.InRange(NearestDataWeight, 0, 1e6, Qualified(nameof(NearestDataWeight)));
         OptionChecks.InRange(ScatteringWeight, 0, 1e6, Qualified(nameof(ScatteringWeight)));
+        if (ScatteringShapeReference is double r)
+            OptionChecks.InRange(r, -1e6, 1e6, Qualified(nameof(ScatteringShapeReference)));
         OptionChecks.InRange(NearestDataChunk, 1, 10_000_000, Qualified(nameof(NearestDataChunk)));
     }
 }
@@ -56,7 +66,7 @@ public sealed class BoundaryStage(BoundaryOptions options)
         {
             Tensor samples = boundary.call(z);
             Tensor nearest = NearestDataDistance.Mean(samples, context.Data, Options.SquaredDistances, Options.NearestDataChunk, norms);
-            Tensor scattering = Scattering.Compute(z, samples, Options.SquaredDistances);
+            Tensor scattering = Scattering.Compute(z, samples, Options.SquaredDistances, shapeReference: Options.ScatteringShapeReference);
             Tensor lossB = StageLosses.BoundaryGenerator(context.Objective, discriminator.call(samples), nearest, scattering,
                 Options.NearestDataWeight, Options.ScatteringWeight);
             return (lossB, [("B", lossB), ("nearest", nearest), ("scatter", scattering)]);

@@ -38,6 +38,10 @@ internal sealed class DetectorOptions
     {
         Description = "Not in the original method: what Stage 2's scattering term compares, plain (the original's, default) or shape: images with their brightness rescaled to the batch's mean, so samples that differ only in brightness do not count as spread.",
     };
+    public readonly Option<string?> BoundaryBrightness = new("--boundary-brightness")
+    {
+        Description = "Not in the original method: how Stages 2–4 see the boundary samples, free (as drawn, the original's, default) or data: each image rescaled to the training images' mean brightness, so that B cannot leave the data by dimming it.",
+    };
     /// <summary>The value named <paramref name="text"/> (any case) in <paramref name="names"/>.</summary>
     /// <exception cref="ArgumentException">no such name; the message lists them.</exception>
     internal static T Lookup<T>(Dictionary<string, T> names, string text, string option) =>
@@ -80,7 +84,7 @@ internal sealed class DetectorOptions
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
-    public Option[] Changing => [Preset, Model, Steps, StageSteps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Scattering, Zeta, ScorerStart, NoiseShare, NoiseScale, Width, Normalization, Upsampling];
+    public Option[] Changing => [Preset, Model, Steps, StageSteps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Scattering, BoundaryBrightness, Zeta, ScorerStart, NoiseShare, NoiseScale, Width, Normalization, Upsampling];
 
     public IEnumerable<Option> All => [.. Changing, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
 
@@ -117,7 +121,7 @@ internal sealed class DetectorOptions
         string? preset = parse.GetValue(Preset)?.Trim().ToLowerInvariant();
         if (preset is not null && preset != VectorPreset.Name)
             throw new ArgumentException($"--preset {preset} is for pixels; rows of features (tables, embeddings) take the {VectorPreset.Name} preset.");
-        if (new Option[] { Model, Width, Normalization, Upsampling, Scattering }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } imageOnly)
+        if (new Option[] { Model, Width, Normalization, Upsampling, Scattering, BoundaryBrightness }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } imageOnly)
             throw new ArgumentException($"{imageOnly.Name} is for image models; rows of features (tables, embeddings) use the {VectorPreset.Name} preset's MLPs.");
         return VectorPreset.Name;
     }
@@ -142,11 +146,16 @@ internal sealed class DetectorOptions
                 throw new ArgumentException($"{dcganOnly.Name} changes the DCGAN networks; the {ImagePresets.KlWganModel} model's are fixed (spectral norm in D, nearest upsampling in G).");
             o = o with { Architecture = biggan with { WidthMultiplier = parse.GetValue(Width) ?? biggan.WidthMultiplier } };
         }
+        // −1: the generators' darkest output (tanh), the images' background.
         if (parse.GetValue(Scattering) is string scattering)
         {
-            // −1: the generators' darkest output (tanh), the images' background.
-            double? reference = Lookup(new Dictionary<string, bool> { ["plain"] = false, ["shape"] = true }, scattering, Scattering.Name) ? -1 : null;
-            o = o with { Boundary = o.Boundary with { ScatteringShapeReference = reference } };
+            bool shape = Lookup(new Dictionary<string, bool> { ["plain"] = false, ["shape"] = true }, scattering, Scattering.Name);
+            o = o with { Boundary = o.Boundary with { ScatteringShapeReference = shape ? -1 : null } };
+        }
+        if (parse.GetValue(BoundaryBrightness) is string brightness)
+        {
+            bool matched = Lookup(new Dictionary<string, bool> { ["free"] = false, ["data"] = true }, brightness, BoundaryBrightness.Name);
+            o = o with { Boundary = o.Boundary with { MatchedBrightnessReference = matched ? -1 : null } };
         }
         if (o.Architecture is DcganArchitecture dcgan)
         {

@@ -156,10 +156,11 @@ public sealed class ImageCommandTests : IDisposable
         WriteImages(Path.Combine("test", "anomalous"), 8, anomalous: true);
         string run = Folder("run");
         var train = CliProcess.Run(["train", "--images", Folder("train"), "--test-images", Folder("test"), "--steps", "4", "--out", run, "--threads", "1",
-            "--learning-rate", "5e-4", "--scorer-divergence", "kl", "--scattering", "shape"]);
+            "--learning-rate", "5e-4", "--scorer-divergence", "kl", "--scattering", "shape", "--boundary-brightness", "data"]);
         Assert.True(train.ExitCode == 0, train.Error);
         var detector = ConfigFile.Read<TrainConfig>(Path.Combine(run, "config.json"), "a run configuration").Detector;
         Assert.Equal(-1, detector.Boundary.ScatteringShapeReference);
+        Assert.Equal(-1, detector.Boundary.MatchedBrightnessReference);
         Assert.Equal(Divergences.Divergence.KullbackLeibler, detector.Scorer.Divergence);
         Assert.Equal(Divergences.Divergence.Pearson, detector.Divergence);
         Assert.All(new[] { detector.FGan.LearningRate, detector.Boundary.LearningRate, detector.Retraining.LearningRate, detector.Scorer.LearningRate },

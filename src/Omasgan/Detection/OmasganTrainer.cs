@@ -235,6 +235,8 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
             var context = new StageContext(onDevice ?? scaled ?? data, options.Objective(), latentDim, progress, store, cancellation)
             {
                 ScoresBatchesTogether = options.Architecture.ScoresBatchesTogether,
+                BoundaryBrightness = options.Boundary.MatchedBrightnessReference is double reference
+                    ? new MatchedBrightness(onDevice ?? scaled ?? data, reference) : null,
             };
             // A stage starts from its predecessors' networks unless the run resumes inside or after it.
             bool starts(OmasganStage stage) => resume is null || stage > resume.Stage;

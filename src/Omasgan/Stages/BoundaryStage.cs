@@ -35,6 +35,14 @@ public sealed record BoundaryOptions : StageOptions
     /// </summary>
     public double? ScatteringShapeReference { get; init; }
 
+    /// <summary>
+    /// Not in the original method. When set, Stages 2–4 see B's samples at the training data's mean
+    /// brightness, measured from this value (images: −1, the background; <see cref="MatchedBrightness"/>),
+    /// so that B cannot leave the data by dimming it. The saved B draws as trained; its pictures show
+    /// its samples as drawn. Null (the default): as drawn, as the original.
+    /// </summary>
+    public double? MatchedBrightnessReference { get; init; }
+
     /// <summary>Rows of the normal set compared at once in the nearest-data term (1–10⁷).</summary>
     public int NearestDataChunk { get; init; } = DefaultNearestDataChunk;
 
@@ -45,6 +53,8 @@ public sealed record BoundaryOptions : StageOptions
         OptionChecks.InRange(ScatteringWeight, 0, 1e6, Qualified(nameof(ScatteringWeight)));
         if (ScatteringShapeReference is double r)
             OptionChecks.InRange(r, -1e6, 1e6, Qualified(nameof(ScatteringShapeReference)));
+        if (MatchedBrightnessReference is double m)
+            OptionChecks.InRange(m, -1e6, 1e6, Qualified(nameof(MatchedBrightnessReference)));
         OptionChecks.InRange(NearestDataChunk, 1, 10_000_000, Qualified(nameof(NearestDataChunk)));
     }
 }
@@ -64,12 +74,12 @@ public sealed class BoundaryStage(BoundaryOptions options)
         using Tensor norms = NearestDataDistance.SquaredNorms(context.Data);
         FGanStage.TrainAdversarially(context, OmasganStage.Boundary, Options, boundary, discriminator, z =>
         {
-            Tensor samples = boundary.call(z);
+            Tensor samples = context.SeenBoundary(boundary.call(z));
             Tensor nearest = NearestDataDistance.Mean(samples, context.Data, Options.SquaredDistances, Options.NearestDataChunk, norms);
             Tensor scattering = Scattering.Compute(z, samples, Options.SquaredDistances, shapeReference: Options.ScatteringShapeReference);
             Tensor lossB = StageLosses.BoundaryGenerator(context.Objective, discriminator.call(samples), nearest, scattering,
                 Options.NearestDataWeight, Options.ScatteringWeight);
             return (lossB, [("B", lossB), ("nearest", nearest), ("scatter", scattering)]);
-        });
+        }, seen: context.SeenBoundary);
     }
 }

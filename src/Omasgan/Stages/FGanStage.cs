@@ -61,7 +61,8 @@ public sealed class FGanStage(FGanOptions options)
     /// </summary>
     internal static void TrainAdversarially(StageContext context, OmasganStage stage, StageOptions options,
         nn.Module<Tensor, Tensor> generator, nn.Module<Tensor, Tensor> discriminator,
-        Func<Tensor, (Tensor Loss, (string Name, Tensor Value)[] Reported)> generatorLoss, Action<int>? afterGeneratorStep = null)
+        Func<Tensor, (Tensor Loss, (string Name, Tensor Value)[] Reported)> generatorLoss, Action<int>? afterGeneratorStep = null,
+        Func<Tensor, Tensor>? seen = null)
     {
         using var optimizerG = StageContext.Adam(generator, options);
         using var optimizerD = StageContext.Adam(discriminator, options);
@@ -70,7 +71,7 @@ public sealed class FGanStage(FGanOptions options)
         for (int step = context.FirstStep(stage, optimizerG, optimizerD); step <= options.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            Tensor lossD = DiscriminatorSteps(context, discriminator, optimizerD, generator, options);
+            Tensor lossD = DiscriminatorSteps(context, discriminator, optimizerD, generator, options, seen);
             var (lossG, reported) = generatorLoss(context.Latent(options.BatchSize));
             StageContext.Step(optimizerG, lossG);
             afterGeneratorStep?.Invoke(step);
@@ -81,12 +82,16 @@ public sealed class FGanStage(FGanOptions options)
 
     /// <summary>
     /// <see cref="StageOptions.DiscriminatorSteps"/> f-GAN discriminator updates against fresh samples of
-    /// <paramref name="generator"/>; returns the last loss. Shared by Stages 1 and 2.
+    /// <paramref name="generator"/> (as <paramref name="seen"/> shows them, if given); returns the last loss.
+    /// Shared by Stages 1 and 2.
     /// </summary>
     internal static Tensor DiscriminatorSteps(StageContext context, nn.Module<Tensor, Tensor> discriminator,
-        optim.Optimizer optimizer, nn.Module<Tensor, Tensor> generator, StageOptions options) =>
-        StageContext.DiscriminatorUpdates(options, () => DiscriminatorStep(context, discriminator, optimizer,
-            StageContext.SampleFrozen(generator, context.Latent(options.BatchSize)), options));
+        optim.Optimizer optimizer, nn.Module<Tensor, Tensor> generator, StageOptions options, Func<Tensor, Tensor>? seen = null) =>
+        StageContext.DiscriminatorUpdates(options, () =>
+        {
+            Tensor fake = StageContext.SampleFrozen(generator, context.Latent(options.BatchSize));
+            return DiscriminatorStep(context, discriminator, optimizer, seen is null ? fake : seen(fake), options);
+        });
 
     /// <summary>One f-GAN discriminator update against <paramref name="fake"/> (no gradient to its
     /// generator), with the gradient penalty on the real batch.</summary>

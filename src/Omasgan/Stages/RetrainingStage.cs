@@ -59,7 +59,7 @@ public sealed class RetrainingStage(RetrainingOptions options)
             Tensor lossD = StageContext.DiscriminatorUpdates(Options, () =>
             {
                 Tensor stage1Samples = StageContext.SampleFrozen(stage1Generator, context.Latent(n));
-                Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
+                Tensor boundarySamples = context.SeenBoundary(StageContext.SampleFrozen(boundary, context.Latent(n)));
                 Tensor ownSamples = StageContext.SampleFrozen(generator, context.Latent(n));
                 Tensor loss = FGanStage.WithPenalty(context, discriminator, context.RealBatch(n), Options.GradientPenaltyWeight,
                     [stage1Samples, ownSamples, boundarySamples],

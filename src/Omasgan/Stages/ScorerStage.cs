@@ -84,7 +84,7 @@ public sealed class ScorerStage(ScorerOptions options)
         {
             using var scope = NewDisposeScope();
             Tensor ownSamples = StageContext.SampleFrozen(retrainedGenerator, context.Latent(n));
-            Tensor boundarySamples = StageContext.SampleFrozen(boundary, context.Latent(n));
+            Tensor boundarySamples = context.SeenBoundary(StageContext.SampleFrozen(boundary, context.Latent(n)));
             Tensor? moved = null;
             if (Options.NoiseShare > 0)
             {

@@ -38,9 +38,15 @@ public sealed class StageContext(Tensor data, IAdversarialObjective objective, i
     /// <summary>Whether discriminator updates score all their batches in one forward pass (<see cref="Networks.NetworkArchitecture.ScoresBatchesTogether"/>).</summary>
     public bool ScoresBatchesTogether { get; init; }
 
+    /// <summary>How Stages 2–4 see the boundary generator's samples: as drawn (null), or at the data's brightness.</summary>
+    public MatchedBrightness? BoundaryBrightness { get; init; }
+
     /// <summary>The same context with another objective.</summary>
     public StageContext With(IAdversarialObjective other) =>
-        new(Data, other, LatentDim, progress, checkpoints, cancellation) { ScoresBatchesTogether = ScoresBatchesTogether };
+        new(Data, other, LatentDim, progress, checkpoints, cancellation) { ScoresBatchesTogether = ScoresBatchesTogether, BoundaryBrightness = BoundaryBrightness };
+
+    /// <summary>The boundary generator's <paramref name="samples"/> as the stages see them (<see cref="BoundaryBrightness"/>).</summary>
+    public Tensor SeenBoundary(Tensor samples) => BoundaryBrightness?.Apply(samples) ?? samples;
 
     /// <summary>
     /// <paramref name="discriminator"/>'s outputs on each of <paramref name="batches"/>, in order: one

@@ -40,7 +40,7 @@ internal sealed class DetectorOptions
     };
     public readonly Option<string?> BoundaryBrightness = new("--boundary-brightness")
     {
-        Description = "Not in the original method: how Stages 2–4 see the boundary samples, free (as drawn, the original's, default) or data: each image rescaled to the training images' mean brightness, so that B cannot leave the data by dimming it.",
+        Description = "Not in the original method: how Stages 2–4 see the boundary samples, free (as drawn, the original's, default) or data: each image rescaled to the brightness of a training image drawn at random, so that B cannot leave the data by dimming it.",
     };
     /// <summary>The value named <paramref name="text"/> (any case) in <paramref name="names"/>.</summary>
     /// <exception cref="ArgumentException">no such name; the message lists them.</exception>

@@ -232,11 +232,12 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
             if (moved) nets.to(device!);
             using Tensor? scaled = pipeline.Scaling?.Apply(data);
             using Tensor? onDevice = moved ? (scaled ?? data).to(device!) : null;
+            using MatchedBrightness? brightness = options.Boundary.MatchedBrightnessReference is double reference
+                ? new MatchedBrightness(onDevice ?? scaled ?? data, reference) : null;
             var context = new StageContext(onDevice ?? scaled ?? data, options.Objective(), latentDim, progress, store, cancellation)
             {
                 ScoresBatchesTogether = options.Architecture.ScoresBatchesTogether,
-                BoundaryBrightness = options.Boundary.MatchedBrightnessReference is double reference
-                    ? new MatchedBrightness(onDevice ?? scaled ?? data, reference) : null,
+                BoundaryBrightness = brightness,
             };
             // A stage starts from its predecessors' networks unless the run resumes inside or after it.
             bool starts(OmasganStage stage) => resume is null || stage > resume.Stage;

@@ -36,8 +36,8 @@ public sealed record BoundaryOptions : StageOptions
     public double? ScatteringShapeReference { get; init; }
 
     /// <summary>
-    /// Not in the original method. When set, Stages 2–4 see B's samples at the training data's mean
-    /// brightness, measured from this value (images: −1, the background; <see cref="MatchedBrightness"/>),
+    /// Not in the original method. When set, Stages 2–4 see B's samples at the brightness of training
+    /// samples drawn at random, measured from this value (images: −1, the background; <see cref="MatchedBrightness"/>),
     /// so that B cannot leave the data by dimming it. The saved B draws as trained; its pictures show
     /// its samples as drawn. Null (the default): as drawn, as the original.
     /// </summary>

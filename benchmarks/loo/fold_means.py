@@ -4,7 +4,7 @@
 Usage: python3 benchmarks/loo/fold_means.py RUN/loo.csv
 Rows: each left-out class, its AUROC averaged over the seeds run (± the std over seeds when more than
 one seed ran); then the mean ± std over every fold (class × seed), the mean ± std over seeds of each
-seed's mean, and each detector's median seconds per fold (fit and score). The best value of a row is bold.
+seed's mean, each seed's mean (when more than one seed ran), and each detector's median seconds per fold (fit and score). The best value of a row is bold.
 """
 import csv
 import statistics as st
@@ -36,6 +36,9 @@ for c in classes:
 print(f"| mean ± std, {len(rows)} folds | " + " | ".join(spread([auroc(r, d) for r in rows]) for d in detectors) + " |")
 print(f"| seed means ± std, seeds {','.join(map(str, seeds))} | " + " | ".join(
     spread([st.mean(auroc(r, d) for r in rows if int(r["seed"]) == s) for s in seeds]) for d in detectors) + " |")
+if len(seeds) > 1:
+    for s in seeds:
+        print(f"| seed {s} mean | " + " | ".join(f"{st.mean(auroc(r, d) for r in rows if int(r['seed']) == s):.3f}" for d in detectors) + " |")
 
 
 def seconds(d):

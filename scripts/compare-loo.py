@@ -3,14 +3,29 @@
 
 Usage: scripts/compare-loo.py NAME=RUN_FOLDER [NAME=RUN_FOLDER ...]
 
-Reads each run's loo.json and prints, as Markdown, the AUROC of every score source per shared fold
+Reads each run's loo.json (or, for runs that kept only loo.csv, its *_auroc columns) and prints, as Markdown, the AUROC of every score source per shared fold
 (class and seed), then the mean over those folds, and which data the runs were tested on. Only the
 standard library is used.
 """
+import csv
 import json
 import statistics
 import sys
 from pathlib import Path
+
+
+def from_csv(path):
+    """A loo.json-like summary from loo.csv: one fold per row, each *_auroc column a score source."""
+    try:
+        with path.open(newline="") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        sys.exit(f"error: {path}: {e}")
+    folds = []
+    for row in rows:
+        sources = {k[: -len("_auroc")]: {"auroc": float(v)} for k, v in row.items() if k.endswith("_auroc") and v}
+        folds.append({"class": int(row["class"]), "seed": int(row["seed"]), "class_name": row["class_name"], "detectors": sources})
+    return {"options": None, "folds": folds}
 
 
 def load(spec):
@@ -18,10 +33,13 @@ def load(spec):
     if not folder:
         sys.exit(f"error: '{spec}' is not NAME=RUN_FOLDER")
     path = Path(folder) / "loo.json"
-    try:
-        summary = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        sys.exit(f"error: {path}: {e}")
+    if not path.exists() and (Path(folder) / "loo.csv").exists():
+        summary = from_csv(Path(folder) / "loo.csv")
+    else:
+        try:
+            summary = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            sys.exit(f"error: {path}: {e}")
     folds = {(f["class"], f["seed"]): f for f in summary["folds"]}
     return name, summary, folds
 
@@ -53,6 +71,9 @@ def main(argv):
     print()
     for name, summary, _ in runs:
         options = summary["options"]
+        if options is None:
+            print(f"- {name}: {len(summary['folds'])} folds, from loo.csv (which does not record the split).")
+            continue
         tested = "held-out part of the training split (validation)" if options.get("validation") else "test split"
         print(f"- {name}: {len(summary['folds'])} folds, tested on the {tested}.")
 

@@ -3,9 +3,9 @@
 
 Usage: scripts/compare-loo.py NAME=RUN_FOLDER [NAME=RUN_FOLDER ...]
 
-Reads each run's loo.json (or, for runs that kept only loo.csv, its *_auroc columns) and prints, as Markdown, the AUROC of every score source per shared fold
-(class and seed), then the mean over those folds, and which data the runs were tested on. Only the
-standard library is used.
+Reads each run's loo.json (or, for runs that kept only loo.csv, its *_auroc columns) and prints, as
+Markdown, the AUROC of every score source per shared fold (class and seed), then the mean over those
+folds, and which data the runs were tested on. Only the standard library is used.
 """
 import csv
 import json

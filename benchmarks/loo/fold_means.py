@@ -4,7 +4,8 @@
 Usage: python3 benchmarks/loo/fold_means.py RUN/loo.csv
 Rows: each left-out class, its AUROC averaged over the seeds run (± the std over seeds when more than
 one seed ran); then the mean ± std over every fold (class × seed), the mean ± std over seeds of each
-seed's mean, each seed's mean (when more than one seed ran), and each detector's median seconds per fold (fit and score). The best value of a row is bold.
+seed's mean, each seed's mean (when more than one seed ran), and each detector's median seconds per
+fold (fit and score). The best value of a row is bold.
 """
 import csv
 import statistics as st
@@ -34,11 +35,11 @@ for c in classes:
     cells = [f"{m:.3f}" + (f" ± {st.stdev(v):.3f}" if len(v) > 1 else "") for m, v in zip(means, values)]
     print(f"| {c} {names[c]} | " + " | ".join(f"**{t}**" if m == max(means) else t for m, t in zip(means, cells)) + " |")
 print(f"| mean ± std, {len(rows)} folds | " + " | ".join(spread([auroc(r, d) for r in rows]) for d in detectors) + " |")
-print(f"| seed means ± std, seeds {','.join(map(str, seeds))} | " + " | ".join(
-    spread([st.mean(auroc(r, d) for r in rows if int(r["seed"]) == s) for s in seeds]) for d in detectors) + " |")
+seed_means = {d: [st.mean(auroc(r, d) for r in rows if int(r["seed"]) == s) for s in seeds] for d in detectors}
+print(f"| seed means ± std, seeds {','.join(map(str, seeds))} | " + " | ".join(spread(seed_means[d]) for d in detectors) + " |")
 if len(seeds) > 1:
-    for s in seeds:
-        print(f"| seed {s} mean | " + " | ".join(f"{st.mean(auroc(r, d) for r in rows if int(r['seed']) == s):.3f}" for d in detectors) + " |")
+    for i, s in enumerate(seeds):
+        print(f"| seed {s} mean | " + " | ".join(f"{seed_means[d][i]:.3f}" for d in detectors) + " |")
 
 
 def seconds(d):

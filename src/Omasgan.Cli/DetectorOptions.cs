@@ -12,11 +12,11 @@ internal sealed class DetectorOptions
 {
     public readonly Option<string?> Preset = new("--preset")
     {
-        Description = $"Detector settings: {string.Join(", ", ImagePresets.Names)} (default {ImagePresets.Cpu} for --model dcgan, {ImagePresets.CpuKlWgan} for klwgan; cpu*: sized for a CPU; paper*: the original's network sizes).",
+        Description = $"Detector settings: {string.Join(", ", ImagePresets.Names)} (default {ImagePresets.Cpu} for --model dcgan, {ImagePresets.CpuKlWgan} for klwgan; cpu*: sized for a CPU; paper*: the original's network sizes; {ImagePresets.CpuPca}: MLPs on each image's {ImagePresets.PcaComponents} leading principal components).",
     };
     public readonly Option<string?> Model = new("--model")
     {
-        Description = $"Model family: {ImagePresets.DcganModel} (f-GAN losses on DCGAN networks, default) or {ImagePresets.KlWganModel} (the KL-WGAN loss on BigGAN-style networks); default: the preset's.",
+        Description = $"Model family: {ImagePresets.DcganModel} (f-GAN losses on DCGAN networks, default), {ImagePresets.KlWganModel} (the KL-WGAN loss on BigGAN-style networks) or {ImagePresets.PcaModel} (not in the original: MLPs on the images' principal components); default: the preset's.",
     };
     public readonly Option<int?> Steps = new("--steps") { Description = "Training steps of each of the four stages (default: the preset's per stage)." };
     public readonly Option<string?> StageSteps = new("--stage-steps")
@@ -140,6 +140,9 @@ internal sealed class DetectorOptions
     {
         OmasganOptions o = WithChanges(ImagePresets.Get(PresetName(parse)), parse.GetValue(Divergence), parse.GetValue(ScorerDivergence),
             parse.GetValue(LearningRate), parse.GetValue(Steps));
+        if (o.Architecture is MlpArchitecture
+            && new Option[] { Width, Normalization, Upsampling, Scattering, BoundaryBrightness }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } convolutional)
+            throw new ArgumentException($"{convolutional.Name} changes the image networks; the {ImagePresets.PcaModel} model trains the vector preset's MLPs on principal components.");
         if (o.Architecture is BigGanArchitecture biggan)
         {
             if (new Option[] { Normalization, Upsampling }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } dcganOnly)

@@ -124,28 +124,65 @@ public sealed class ImageCommandTests : IDisposable
                 (x, y, c) => (byte)((anomalous ? y > 20 : y < 8) ? 200 + i % 50 : (x * 3 + i) % 40)));
     }
 
-    [Fact]
-    public void Train_on_resnet18_embeddings_of_a_folder_then_score_images_through_the_same_embedder()
+    /// <summary>
+    /// <c>omasgan train</c> with <paramref name="options"/> on 40 written normal images, tested on 8 normal
+    /// and 8 anomalous ones; checks that it ran with <paramref name="preset"/> and returns the run folder.
+    /// </summary>
+    private string TrainOnWrittenImages(string preset, params string[] options)
     {
         WriteImages("train", 40, anomalous: false);
         WriteImages(Path.Combine("test", "normal"), 8, anomalous: false);
         WriteImages(Path.Combine("test", "anomalous"), 8, anomalous: true);
         string run = Folder("run");
-        var train = CliProcess.Run(["train", "--images", Folder("train"), "--test-images", Folder("test"), "--features", "resnet18", "--steps", "20", "--out", run]);
+        var train = CliProcess.Run(["train", "--images", Folder("train"), "--test-images", Folder("test"), .. options, "--out", run]);
         Assert.True(train.ExitCode == 0, train.Error);
-        var config = ConfigFile.Read<TrainConfig>(Path.Combine(run, "config.json"), "a run configuration");
-        Assert.Equal("vector", config.Preset);
-        using (JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "model", "manifest.json"))))
-            Assert.Equal([512], manifest.RootElement.GetProperty("sample_shape").EnumerateArray().Select(e => e.GetInt32()));
-        Assert.Equal(Omasgan.Features.ResNet18Embedder.DefaultInputSize, ImageFeatures.ReadMarker(Path.Combine(run, "model")));
+        Assert.Equal(preset, ConfigFile.Read<TrainConfig>(Path.Combine(run, "config.json"), "a run configuration").Preset);
+        return run;
+    }
 
+    /// <summary><c>omasgan score</c> with the model of <paramref name="run"/> gives a row for each of the 8 written test anomalies.</summary>
+    private void AssertScoresTheTestAnomalies(string run)
+    {
         var score = CliProcess.Run(["score", "--model", run, Path.Combine(Folder("test"), "anomalous")]);
         Assert.True(score.ExitCode == 0, score.Error);
         string[] rows = score.Output.Trim().Split('\n');
         Assert.Equal(1 + 8, rows.Length);
         Assert.All(rows.Skip(1), r => Assert.Matches(@",-?[0-9.E+-]+,(true|false)$", r));
+    }
+
+    [Fact]
+    public void Train_on_resnet18_embeddings_of_a_folder_then_score_images_through_the_same_embedder()
+    {
+        string run = TrainOnWrittenImages("vector", "--features", "resnet18", "--steps", "20");
+        using (JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "model", "manifest.json"))))
+            Assert.Equal([512], manifest.RootElement.GetProperty("sample_shape").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(Omasgan.Features.ResNet18Embedder.DefaultInputSize, ImageFeatures.ReadMarker(Path.Combine(run, "model")));
+
+        AssertScoresTheTestAnomalies(run);
         AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--features", "resnet18", "--width", "0.5", "--out", Folder("refused")]),
             "--width is for image models");
+    }
+
+    [Fact]
+    public void The_pca_model_trains_on_principal_components_scores_images_and_refuses_convolution_options()
+    {
+        string run = TrainOnWrittenImages(ImagePresets.CpuPca, "--model", "pca", "--steps", "4", "--threads", "1");
+        using (JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "model", "manifest.json"))))
+        {
+            Assert.Equal([ImagePresets.PcaComponents], manifest.RootElement.GetProperty("sample_shape").EnumerateArray().Select(e => e.GetInt32()));
+            JsonElement projection = manifest.RootElement.GetProperty("projection");
+            Assert.Equal([1, 32, 32], projection.GetProperty("input_shape").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal(ImagePresets.PcaComponents * 1024, projection.GetProperty("components").GetArrayLength());
+        }
+        Assert.True(File.Exists(Path.Combine(run, "boundary_samples.png")));
+
+        AssertScoresTheTestAnomalies(run);
+
+        AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--preset", "cpu-pca", "--normalization", "none", "--out", Folder("refused")]),
+            "--normalization changes the image networks");
+        AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--model", "pca", "--preset", "cpu", "--out", Folder("refused")]),
+            "--preset cpu is a dcgan preset");
+        Assert.False(Directory.Exists(Folder("refused")));
     }
 
     [Fact]

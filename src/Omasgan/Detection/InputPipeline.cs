@@ -7,9 +7,10 @@ namespace Omasgan.Detection;
 /// <summary>
 /// How a detector turns raw samples into its networks' input, fitted on the normal training data and
 /// saved with the detector: uint8 images are scaled to [−1, 1] and resized (<see cref="Image"/>), then
-/// every sample may be standardised per feature (<see cref="Scaling"/>). Null parts do nothing.
+/// every sample may be projected onto the training data's leading principal components
+/// (<see cref="Projection"/>) and standardised per feature (<see cref="Scaling"/>). Null parts do nothing.
 /// </summary>
-public sealed record InputPipeline(ImageInput? Image = null, FeatureScaling? Scaling = null)
+public sealed record InputPipeline(ImageInput? Image = null, FeatureScaling? Scaling = null, PrincipalComponents? Projection = null)
 {
     /// <summary>Takes numbers as they are.</summary>
     public static InputPipeline None { get; } = new();
@@ -17,11 +18,12 @@ public sealed record InputPipeline(ImageInput? Image = null, FeatureScaling? Sca
     /// <summary>
     /// Fits the pipeline on raw <paramref name="normal"/> samples: uint8 images (n, c, h, w) are
     /// prepared for networks of side <see cref="DcganArchitecture.ImageSize"/>; with
+    /// <paramref name="components"/>, they are projected onto that many principal components; with
     /// <paramref name="standardize"/>, per-feature scaling is fitted on the prepared data.
     /// Returns the pipeline and the prepared training data before scaling (a new tensor).
     /// </summary>
-    /// <exception cref="ArgumentException">fewer than two samples, or a NaN or infinite value.</exception>
-    public static (InputPipeline Pipeline, Tensor Prepared) Fit(Tensor normal, bool standardize)
+    /// <exception cref="ArgumentException">fewer than two samples, a NaN or infinite value, or more components than the data has.</exception>
+    public static (InputPipeline Pipeline, Tensor Prepared) Fit(Tensor normal, bool standardize, int? components = null)
     {
         if (normal.dim() < 2 || normal.shape[0] < 2)
             throw new ArgumentException($"Need at least two normal samples as an (n, ...) tensor; got shape [{string.Join(", ", normal.shape)}].", nameof(normal));
@@ -31,7 +33,15 @@ public sealed record InputPipeline(ImageInput? Image = null, FeatureScaling? Sca
         Tensor prepared = new InputPipeline(image).Prepare(normal);
         try
         {
-            return (new InputPipeline(image, standardize ? FeatureScaling.Fit(prepared) : null), prepared);
+            PrincipalComponents? projection = null;
+            if (components is int count)
+            {
+                projection = PrincipalComponents.Fit(prepared, count);
+                Tensor projected = projection.Apply(prepared);
+                prepared.Dispose();
+                prepared = projected;
+            }
+            return (new InputPipeline(image, standardize ? FeatureScaling.Fit(prepared) : null, projection), prepared);
         }
         catch
         {
@@ -60,6 +70,7 @@ public sealed record InputPipeline(ImageInput? Image = null, FeatureScaling? Sca
             if (!isfinite(x).all().item<bool>())
                 throw new ArgumentException("The samples contain NaN or infinite values.", nameof(samples));
         }
+        if (Projection is not null) x = Projection.Apply(x);
         if (sampleShape is not null && (x.dim() != sampleShape.Length + 1 || !x.shape[1..].SequenceEqual(sampleShape)))
             throw new ArgumentException(
                 $"The detector takes samples of shape [{string.Join(", ", sampleShape)}]; got a batch of shape [{string.Join(", ", x.shape)}].",
@@ -68,8 +79,17 @@ public sealed record InputPipeline(ImageInput? Image = null, FeatureScaling? Sca
         return scope.MoveToOuter(x);
     }
 
-    /// <summary>Network-space samples (e.g. a generator's) back in the data's space: the scaling undone; images stay in [−1, 1].</summary>
-    public Tensor ToData(Tensor samples) => Scaling?.Invert(samples) ?? samples.alias();
+    /// <summary>
+    /// Network-space samples (e.g. a generator's) back in the data's space: the scaling and the
+    /// projection undone (a projection back to the components' span); images stay in [−1, 1].
+    /// </summary>
+    public Tensor ToData(Tensor samples)
+    {
+        using var scope = NewDisposeScope();
+        Tensor x = Scaling?.Invert(samples) ?? samples.alias();
+        if (Projection is not null) x = Projection.Invert(x);
+        return scope.MoveToOuter(x);
+    }
 
     /// <summary>Rows of equal length as an (n, features) tensor.</summary>
     internal static Tensor Rows(IReadOnlyList<float[]> rows, string name)

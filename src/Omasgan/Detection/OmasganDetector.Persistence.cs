@@ -27,6 +27,8 @@ public sealed record ModelManifest : ISealedManifest
     public FeatureScaling? Scaling { get; init; }
     /// <summary>The input pipeline's image preparation: the raw images the detector takes (image detectors only).</summary>
     public ImageInput? Input { get; init; }
+    /// <summary>The input pipeline's projection onto principal components (detectors fitted with <see cref="OmasganOptions.PrincipalComponents"/> only).</summary>
+    public PrincipalComponents? Projection { get; init; }
     public required IReadOnlyDictionary<string, string> Versions { get; init; }
     public DateTime SavedUtc { get; init; } = DateTime.UtcNow;
 
@@ -89,6 +91,7 @@ public sealed partial class OmasganDetector
             Contamination = Threshold.Contamination,
             Scaling = Input.Scaling,
             Input = Input.Image,
+            Projection = Input.Projection,
             Versions = LibraryVersions,
         };
         Manifests.Write(Path.Combine(directory, ManifestFileName), manifest);
@@ -149,8 +152,21 @@ public sealed partial class OmasganDetector
             networks?.Dispose();
             throw new ModelLoadException($"{weightsPath}: the weights do not fit the manifest's networks ({e.Message}).", e);
         }
+        PrincipalComponents? projection = manifest.Projection;
+        if (projection is not null && (!projection.IsConsistent() || projection.Count != manifest.Options.PrincipalComponents
+            || !manifest.SampleShape.SequenceEqual([(long)projection.Count])))
+        {
+            networks.Dispose();
+            throw new ModelLoadException($"{manifestPath}: the principal components do not fit each other or samples of shape [{string.Join(", ", manifest.SampleShape)}].");
+        }
+        if (projection is null && manifest.Options.PrincipalComponents is not null)
+        {
+            networks.Dispose();
+            throw new ModelLoadException($"{manifestPath}: the options project onto principal components, but the manifest has none.");
+        }
+        long[] imageShape = projection?.InputShape ?? manifest.SampleShape;
         if (manifest.Input is { } input && (input.Channels is not (1 or 3) || input.Height is < 1 or > 1 << 16
-            || input.Width is < 1 or > 1 << 16 || !input.SampleShape.SequenceEqual(manifest.SampleShape)))
+            || input.Width is < 1 or > 1 << 16 || !input.SampleShape.SequenceEqual(imageShape)))
         {
             networks.Dispose();
             throw new ModelLoadException($"{manifestPath}: the image input does not fit samples of shape [{string.Join(", ", manifest.SampleShape)}].");
@@ -160,7 +176,7 @@ public sealed partial class OmasganDetector
             networks.Dispose();
             throw new ModelLoadException($"{manifestPath}: contamination {manifest.Contamination} is not a share in [0, 1].");
         }
-        return new OmasganDetector(manifest.Options, new InputPipeline(manifest.Input, manifest.Scaling), manifest.SampleShape,
+        return new OmasganDetector(manifest.Options, new InputPipeline(manifest.Input, manifest.Scaling, projection), manifest.SampleShape,
             manifest.LatentDim, networks, new ScoreThreshold(manifest.Contamination, manifest.TrainingScoreQuantiles));
     }
 }

@@ -35,6 +35,13 @@ public sealed record OmasganOptions
     /// </summary>
     public bool Standardize { get; init; } = true;
 
+    /// <summary>
+    /// Not in the original method: train and score on each sample's projections onto this many leading
+    /// principal components of the normal training data (fitted with them and saved with the model),
+    /// before <see cref="Standardize"/>; null: on the samples themselves. Needs the MLP networks.
+    /// </summary>
+    public int? PrincipalComponents { get; init; }
+
     /// <summary>The generator/discriminator pair every stage uses.</summary>
     public NetworkArchitecture Architecture { get; init; } = new MlpArchitecture();
 
@@ -51,6 +58,13 @@ public sealed record OmasganOptions
         OptionChecks.InRange(Temperature, 0.01, 1000, nameof(Temperature));
         if (LatentDim is int d)
             OptionChecks.InRange(d, 1, 4096, nameof(LatentDim));
+        if (PrincipalComponents is int k)
+        {
+            OptionChecks.InRange(k, 1, 4096, nameof(PrincipalComponents));
+            if (Architecture is not MlpArchitecture)
+                throw new InvalidOptionException(nameof(PrincipalComponents),
+                    $"{nameof(PrincipalComponents)} makes every sample a row of {k} numbers, which only the MLP networks take; got {Architecture.GetType().Name}.");
+        }
         Architecture.Validate();
         FGan.Validate();
         Boundary.Validate();

@@ -86,8 +86,8 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
     private static void WriteGrids(string folder, OmasganDetector detector, Tensor normal)
     {
         using var scope = NewDisposeScope();
-        // The first images of the training set, prepared as the networks see them.
-        Tensor real = detector.Input.Prepare(normal.narrow(0, 0, Math.Min(GridImages, normal.shape[0])));
+        // The first images of the training set as the networks see them (through a projection, its image).
+        Tensor real = detector.Input.ToData(detector.Input.Prepare(normal.narrow(0, 0, Math.Min(GridImages, normal.shape[0]))));
         foreach (var (file, source) in Grids)
         {
             Tensor samples = source is SampleSource s ? detector.Sample(s, GridImages) : real;
@@ -115,7 +115,8 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
         const int count = 256;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        Tensor data = detector.Input.Prepare(normal);
+        // In the images' space, where the samples come back: through a projection, the training images' own.
+        Tensor data = detector.Input.ToData(detector.Input.Prepare(normal));
         Tensor norms = NearestDataDistance.SquaredNorms(data);
         // With batch statistics, in batches of the generator's own stage.
         int StageBatch(SampleSource source) =>
@@ -168,7 +169,7 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
         options ??= new OmasganOptions();
         options.Validate();
 
-        var (pipeline, data) = InputPipeline.Fit(normal, options.Standardize);
+        var (pipeline, data) = InputPipeline.Fit(normal, options.Standardize, options.PrincipalComponents);
         using (data)
         {
             string? dataSha256 = checkpoints is null ? null : CheckpointStore.Fingerprint(data);

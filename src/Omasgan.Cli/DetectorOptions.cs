@@ -60,6 +60,10 @@ internal sealed class DetectorOptions
         Description = "Not in the original method: the share (0–0.95) of Stage 4's anomalous side taken by training samples moved in random directions (Gaussian, --scorer-noise-scale per feature) instead of boundary samples (default 0).",
     };
     public readonly Option<double?> NoiseScale = new("--scorer-noise-scale") { Description = "Standard deviation of --scorer-noise's moves per input feature (default 1)." };
+    public readonly Option<string?> FeatureScale = new("--feature-scale")
+    {
+        Description = "Not in the original method: how standardised features are scaled, each (to unit variance, default) or shared (all by one factor, keeping their relative spread; with the pca model, the leading components stay the widest).",
+    };
     public readonly Option<double?> Zeta = new("--zeta") { Description = "Stage 4 weight ζ of real data (vs Stage 3's generator samples) on the scorer's normal side (0–1)." };
     public readonly Option<double?> Width = new("--width") { Description = "Width multiplier of the networks (presets cpu*: 0.25, paper*: 1)." };
     public readonly Option<string?> Normalization = new("--normalization")
@@ -84,7 +88,7 @@ internal sealed class DetectorOptions
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
-    public Option[] Changing => [Preset, Model, Steps, StageSteps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Scattering, BoundaryBrightness, Zeta, ScorerStart, NoiseShare, NoiseScale, Width, Normalization, Upsampling];
+    public Option[] Changing => [Preset, Model, Steps, StageSteps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Scattering, BoundaryBrightness, Zeta, ScorerStart, NoiseShare, NoiseScale, FeatureScale, Width, Normalization, Upsampling];
 
     public IEnumerable<Option> All => [.. Changing, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
 
@@ -187,6 +191,8 @@ internal sealed class DetectorOptions
         }
         o = o with
         {
+            SharedScale = parse.GetValue(FeatureScale) is string scale
+                ? Lookup(new Dictionary<string, bool> { ["each"] = false, ["shared"] = true }, scale, FeatureScale.Name) : o.SharedScale,
             Boundary = o.Boundary with
             {
                 NearestDataWeight = parse.GetValue(Mu) ?? o.Boundary.NearestDataWeight,

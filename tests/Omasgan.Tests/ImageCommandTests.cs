@@ -166,13 +166,16 @@ public sealed class ImageCommandTests : IDisposable
     [Fact]
     public void The_pca_model_trains_on_principal_components_scores_images_and_refuses_convolution_options()
     {
-        string run = TrainOnWrittenImages(ImagePresets.CpuPca, "--model", "pca", "--steps", "4", "--threads", "1");
+        string run = TrainOnWrittenImages(ImagePresets.CpuPca, "--model", "pca", "--feature-scale", "shared", "--steps", "4", "--threads", "1");
         using (JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "model", "manifest.json"))))
         {
             Assert.Equal([ImagePresets.PcaComponents], manifest.RootElement.GetProperty("sample_shape").EnumerateArray().Select(e => e.GetInt32()));
             JsonElement projection = manifest.RootElement.GetProperty("projection");
             Assert.Equal([1, 32, 32], projection.GetProperty("input_shape").EnumerateArray().Select(e => e.GetInt32()));
             Assert.Equal(ImagePresets.PcaComponents * 1024, projection.GetProperty("components").GetArrayLength());
+            Assert.True(manifest.RootElement.GetProperty("options").GetProperty("shared_scale").GetBoolean());
+            // One scale for every component.
+            Assert.Single(manifest.RootElement.GetProperty("scaling").GetProperty("std").EnumerateArray().Select(e => e.GetSingle()).Distinct());
         }
         Assert.True(File.Exists(Path.Combine(run, "boundary_samples.png")));
 
@@ -180,6 +183,10 @@ public sealed class ImageCommandTests : IDisposable
 
         AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--preset", "cpu-pca", "--normalization", "none", "--out", Folder("refused")]),
             "--normalization changes the image networks");
+        AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--model", "pca", "--feature-scale", "sideways", "--out", Folder("refused")]),
+            "--feature-scale: 'sideways' is not one of each, shared");
+        AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--feature-scale", "shared", "--out", Folder("refused")]),
+            "do not standardise");
         AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--model", "pca", "--preset", "cpu", "--out", Folder("refused")]),
             "--preset cpu is a dcgan preset");
         Assert.False(Directory.Exists(Folder("refused")));

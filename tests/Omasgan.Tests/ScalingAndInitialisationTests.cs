@@ -23,6 +23,23 @@ public class ScalingAndInitialisationTests
     }
 
     [Fact]
+    public void A_shared_scale_keeps_the_features_relative_spread_and_a_total_variance_of_one_each()
+    {
+        // Standard deviations 2 and 6: one shared scale, √((4 + 36) / 2) = √20.
+        Tensor data = tensor(new float[,] { { 1, 0 }, { 3, 6 }, { 5, 12 } });
+        FeatureScaling scaling = FeatureScaling.Fit(data, shared: true);
+        Assert.Equal(new[] { 3f, 6f }, scaling.Mean);
+        Assert.All(scaling.Std, s => Assert.Equal(MathF.Sqrt(20), s, 1e-5f));
+        Tensor scaled = scaling.Apply(data);
+        Assert.Equal(3f, scaled[2, 1].item<float>() / scaled[2, 0].item<float>(), 1e-5f);
+        Assert.Equal(2f, scaled.var(0).sum().item<float>(), 1e-5f);
+        Assert.True(allclose(scaling.Invert(scaled), data, rtol: 0, atol: 1e-5));
+
+        var options = DetectorTests.TinyOptions() with { Standardize = false, SharedScale = true };
+        Assert.Contains("do not standardise", Assert.Throws<InvalidOptionException>(options.Validate).Message);
+    }
+
+    [Fact]
     public void A_feature_constant_in_training_is_centred_but_not_blown_up()
     {
         Tensor data = tensor(new float[,] { { 1, 10, 1e6f }, { 3, 10, 1e6f }, { 5, 10, 1e6f } });

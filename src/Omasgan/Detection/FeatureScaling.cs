@@ -12,12 +12,18 @@ public sealed record FeatureScaling(float[] Mean, float[] Std)
     /// </summary>
     public const double ConstantTolerance = 1e-6;
 
-    /// <summary>The statistics of <paramref name="data"/> (n, ...sample shape), per element of a sample.</summary>
-    public static FeatureScaling Fit(Tensor data)
+    /// <summary>
+    /// The statistics of <paramref name="data"/> (n, ...sample shape), per element of a sample; with
+    /// <paramref name="shared"/>, every element gets the same scale, the root of their mean variance, so
+    /// the features keep their relative spread and the total variance is still one per feature.
+    /// </summary>
+    public static FeatureScaling Fit(Tensor data, bool shared = false)
     {
         using var scope = NewDisposeScope();
         Tensor flat = data.reshape(data.shape[0], -1).to_type(ScalarType.Float64);
         Tensor mean = flat.mean([0]), std = flat.std(0);
+        if (shared)
+            std = std.square().mean().sqrt().expand_as(std).contiguous();
         Tensor constant = std <= mean.abs().clamp_min(1) * ConstantTolerance;
         std = where(constant, ones_like(std), std);
         return new FeatureScaling(mean.to_type(ScalarType.Float32).data<float>().ToArray(), std.to_type(ScalarType.Float32).data<float>().ToArray());

@@ -23,7 +23,8 @@ public sealed record InputPipeline(ImageInput? Image = null, FeatureScaling? Sca
     /// Returns the pipeline and the prepared training data before scaling (a new tensor).
     /// </summary>
     /// <exception cref="ArgumentException">fewer than two samples, a NaN or infinite value, or more components than the data has.</exception>
-    public static (InputPipeline Pipeline, Tensor Prepared) Fit(Tensor normal, bool standardize, int? components = null)
+    /// <param name="sharedScale">with <paramref name="standardize"/>: one scale for every feature (<see cref="FeatureScaling.Fit"/>).</param>
+    public static (InputPipeline Pipeline, Tensor Prepared) Fit(Tensor normal, bool standardize, int? components = null, bool sharedScale = false)
     {
         if (normal.dim() < 2 || normal.shape[0] < 2)
             throw new ArgumentException($"Need at least two normal samples as an (n, ...) tensor; got shape [{string.Join(", ", normal.shape)}].", nameof(normal));
@@ -41,7 +42,7 @@ public sealed record InputPipeline(ImageInput? Image = null, FeatureScaling? Sca
                 prepared.Dispose();
                 prepared = projected;
             }
-            return (new InputPipeline(image, standardize ? FeatureScaling.Fit(prepared) : null, projection), prepared);
+            return (new InputPipeline(image, standardize ? FeatureScaling.Fit(prepared, sharedScale) : null, projection), prepared);
         }
         catch
         {

@@ -42,6 +42,15 @@ public sealed record OmasganOptions
     /// </summary>
     public int? PrincipalComponents { get; init; }
 
+    /// <summary>
+    /// Not in the original method: with <see cref="Standardize"/>, scale every feature by one factor, the
+    /// root of their mean variance, instead of each by its own standard deviation. The features keep
+    /// their relative spread: with <see cref="PrincipalComponents"/>, the leading components stay the
+    /// widest, so distances (Stage 2's nearest-data and scattering terms) are not dominated by the many
+    /// faint ones.
+    /// </summary>
+    public bool SharedScale { get; init; }
+
     /// <summary>The generator/discriminator pair every stage uses.</summary>
     public NetworkArchitecture Architecture { get; init; } = new MlpArchitecture();
 
@@ -65,6 +74,8 @@ public sealed record OmasganOptions
                 throw new InvalidOptionException(nameof(PrincipalComponents),
                     $"{nameof(PrincipalComponents)} makes every sample a row of {k} numbers, which only the MLP networks take; got {Architecture.GetType().Name}.");
         }
+        if (SharedScale && !Standardize)
+            throw new InvalidOptionException(nameof(SharedScale), $"{nameof(SharedScale)} sets how standardised features are scaled; these options do not standardise (images on the DCGAN or BigGAN networks).");
         Architecture.Validate();
         FGan.Validate();
         Boundary.Validate();

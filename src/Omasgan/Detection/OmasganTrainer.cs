@@ -169,7 +169,7 @@ public sealed class OmasganTrainer(OmasganOptions options) : IDetectorTrainer
         options ??= new OmasganOptions();
         options.Validate();
 
-        var (pipeline, data) = InputPipeline.Fit(normal, options.Standardize, options.PrincipalComponents);
+        var (pipeline, data) = InputPipeline.Fit(normal, options.Standardize, options.PrincipalComponents, options.SharedScale);
         using (data)
         {
             string? dataSha256 = checkpoints is null ? null : CheckpointStore.Fingerprint(data);

@@ -90,6 +90,9 @@ internal sealed class DetectorOptions
     /// <summary>Options that change the settings, refused with --resume.</summary>
     public Option[] Changing => [Preset, Model, Steps, StageSteps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Scattering, BoundaryBrightness, Zeta, ScorerStart, NoiseShare, NoiseScale, FeatureScale, Width, Normalization, Upsampling];
 
+    /// <summary>Options that change only the convolutional image networks, refused where the networks are MLPs.</summary>
+    Option[] ConvolutionOnly => [Width, Normalization, Upsampling, Scattering, BoundaryBrightness];
+
     public IEnumerable<Option> All => [.. Changing, DataDirectory, TensorBoard, CheckpointEvery, Device, Resume];
 
     /// <summary>The --device value, checked against what this build of libtorch can use.</summary>
@@ -125,7 +128,7 @@ internal sealed class DetectorOptions
         string? preset = parse.GetValue(Preset)?.Trim().ToLowerInvariant();
         if (preset is not null && preset != VectorPreset.Name)
             throw new ArgumentException($"--preset {preset} is for pixels; rows of features (tables, embeddings) take the {VectorPreset.Name} preset.");
-        if (new Option[] { Model, Width, Normalization, Upsampling, Scattering, BoundaryBrightness }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } imageOnly)
+        if (ConvolutionOnly.Prepend(Model).FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } imageOnly)
             throw new ArgumentException($"{imageOnly.Name} is for image models; rows of features (tables, embeddings) use the {VectorPreset.Name} preset's MLPs.");
         return VectorPreset.Name;
     }
@@ -145,7 +148,7 @@ internal sealed class DetectorOptions
         OmasganOptions o = WithChanges(ImagePresets.Get(PresetName(parse)), parse.GetValue(Divergence), parse.GetValue(ScorerDivergence),
             parse.GetValue(LearningRate), parse.GetValue(Steps));
         if (o.Architecture is MlpArchitecture
-            && new Option[] { Width, Normalization, Upsampling, Scattering, BoundaryBrightness }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } convolutional)
+            && ConvolutionOnly.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } convolutional)
             throw new ArgumentException($"{convolutional.Name} changes the image networks; the {ImagePresets.PcaModel} model trains the vector preset's MLPs on principal components.");
         if (o.Architecture is BigGanArchitecture biggan)
         {

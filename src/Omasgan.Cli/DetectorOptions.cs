@@ -128,7 +128,7 @@ internal sealed class DetectorOptions
         string? preset = parse.GetValue(Preset)?.Trim().ToLowerInvariant();
         if (preset is not null && preset != VectorPreset.Name)
             throw new ArgumentException($"--preset {preset} is for pixels; rows of features (tables, embeddings) take the {VectorPreset.Name} preset.");
-        if (ConvolutionOnly.Prepend(Model).FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } imageOnly)
+        if (parse.FirstTyped(ConvolutionOnly.Prepend(Model)) is { } imageOnly)
             throw new ArgumentException($"{imageOnly.Name} is for image models; rows of features (tables, embeddings) use the {VectorPreset.Name} preset's MLPs.");
         return VectorPreset.Name;
     }
@@ -148,11 +148,11 @@ internal sealed class DetectorOptions
         OmasganOptions o = WithChanges(ImagePresets.Get(PresetName(parse)), parse.GetValue(Divergence), parse.GetValue(ScorerDivergence),
             parse.GetValue(LearningRate), parse.GetValue(Steps));
         if (o.Architecture is MlpArchitecture
-            && ConvolutionOnly.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } convolutional)
+            && parse.FirstTyped(ConvolutionOnly) is { } convolutional)
             throw new ArgumentException($"{convolutional.Name} changes the image networks; the {ImagePresets.PcaModel} model trains the vector preset's MLPs on principal components.");
         if (o.Architecture is BigGanArchitecture biggan)
         {
-            if (new Option[] { Normalization, Upsampling }.FirstOrDefault(x => parse.GetResult(x) is { Implicit: false }) is { } dcganOnly)
+            if (parse.FirstTyped(Normalization, Upsampling) is { } dcganOnly)
                 throw new ArgumentException($"{dcganOnly.Name} changes the DCGAN networks; the {ImagePresets.KlWganModel} model's are fixed (spectral norm in D, nearest upsampling in G).");
             o = o with { Architecture = biggan with { WidthMultiplier = parse.GetValue(Width) ?? biggan.WidthMultiplier } };
         }
@@ -238,8 +238,7 @@ internal sealed class DetectorOptions
         if (!parse.GetValue(Resume)) return;
         if (parse.GetValue(output) is null)
             throw new ArgumentException("--resume needs --out, the run folder to continue.");
-        // Options left at their defaults have implicit results; only those the user typed count.
-        if (Changing.Concat(more).FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
+        if (parse.FirstTyped(Changing.Concat(more)) is { } given)
             throw new ArgumentException($"--resume continues with the run's own settings; {given.Name} cannot change them.");
     }
 

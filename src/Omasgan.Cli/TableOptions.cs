@@ -32,11 +32,11 @@ internal sealed class TableOptions
         string? path = parse.GetValue(Table);
         if (path is null)
         {
-            if (new Option[] { LabelColumn, AnomalyLabel, TrainFraction }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } stray)
+            if (parse.FirstTyped(LabelColumn, AnomalyLabel, TrainFraction) is { } stray)
                 throw new ArgumentException($"{stray.Name} goes with --table.");
             return null;
         }
-        if (others.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } image)
+        if (parse.FirstTyped(others) is { } image)
             throw new ArgumentException($"Give --table or {image.Name}, not both.");
         string label = parse.GetValue(LabelColumn) ?? throw new ArgumentException("--table needs --label-column here: the column of class labels.");
         TableSource source = TableSource.Of(path, label, parse.GetValue(TrainFraction) ?? TableSplit.DefaultTrainFraction, out CsvTable read);

@@ -100,7 +100,7 @@ internal static class TrainCommand
                 TensorBoard = parse.GetValue(detector.TensorBoard),
             };
         }
-        if (new Option[] { dataset, abnormal, images, testImages, features }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } other)
+        if (parse.FirstTyped(dataset, abnormal, images, testImages, features) is { } other)
             throw new ArgumentException($"Give --table or {other.Name}, not both.");
         string? label = parse.GetValue(table.LabelColumn);
         CsvTable read = TableReader.Read(path, label);

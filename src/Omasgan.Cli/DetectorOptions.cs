@@ -42,6 +42,10 @@ internal sealed class DetectorOptions
     {
         Description = "Not in the original method: how Stages 2–4 see the boundary samples, free (as drawn, the original's, default) or data: each image rescaled to the brightness of a training image drawn at random, so that B cannot leave the data by dimming it.",
     };
+    public readonly Option<string?> BoundaryDiscriminator = new("--boundary-discriminator")
+    {
+        Description = "Not in the original method: Stage 2's discriminator, trained (it keeps learning B's samples as fakes, the original's, default) or frozen (held as Stage 1 left it).",
+    };
     /// <summary>The value named <paramref name="text"/> (any case) in <paramref name="names"/>.</summary>
     /// <exception cref="ArgumentException">no such name; the message lists them.</exception>
     internal static T Lookup<T>(Dictionary<string, T> names, string text, string option) =>
@@ -88,7 +92,7 @@ internal sealed class DetectorOptions
     public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --out from its last complete checkpoint, with its own settings." };
 
     /// <summary>Options that change the settings, refused with --resume.</summary>
-    public Option[] Changing => [Preset, Model, Steps, StageSteps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Scattering, BoundaryBrightness, Zeta, ScorerStart, NoiseShare, NoiseScale, FeatureScale, Width, Normalization, Upsampling];
+    public Option[] Changing => [Preset, Model, Steps, StageSteps, Divergence, ScorerDivergence, LearningRate, Mu, Nu, Scattering, BoundaryBrightness, BoundaryDiscriminator, Zeta, ScorerStart, NoiseShare, NoiseScale, FeatureScale, Width, Normalization, Upsampling];
 
     /// <summary>Options that change only the convolutional image networks, refused where the networks are MLPs.</summary>
     Option[] ConvolutionOnly => [Width, Normalization, Upsampling, Scattering, BoundaryBrightness];
@@ -182,7 +186,7 @@ internal sealed class DetectorOptions
         return WithWeights(o, parse);
     }
 
-    /// <summary>The options with --stage-steps, --mu, --nu and the scorer's --zeta, --scorer-noise, --scorer-noise-scale and --scorer-init where given, validated.</summary>
+    /// <summary>The options with --stage-steps, --mu, --nu, --boundary-discriminator and the scorer's --zeta, --scorer-noise, --scorer-noise-scale and --scorer-init where given, validated.</summary>
     OmasganOptions WithWeights(OmasganOptions o, ParseResult parse)
     {
         if (parse.GetValue(StageSteps) is string perStage)
@@ -200,6 +204,9 @@ internal sealed class DetectorOptions
             {
                 NearestDataWeight = parse.GetValue(Mu) ?? o.Boundary.NearestDataWeight,
                 ScatteringWeight = parse.GetValue(Nu) ?? o.Boundary.ScatteringWeight,
+                FrozenDiscriminator = parse.GetValue(BoundaryDiscriminator) is string d
+                    ? Lookup(new Dictionary<string, bool> { ["trained"] = false, ["frozen"] = true }, d, BoundaryDiscriminator.Name)
+                    : o.Boundary.FrozenDiscriminator,
             },
             Scorer = o.Scorer with
             {

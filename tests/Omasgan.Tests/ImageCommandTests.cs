@@ -185,6 +185,8 @@ public sealed class ImageCommandTests : IDisposable
             "--normalization changes the image networks");
         AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--model", "pca", "--feature-scale", "sideways", "--out", Folder("refused")]),
             "--feature-scale: 'sideways' is not one of each, shared");
+        AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--boundary-discriminator", "asleep", "--out", Folder("refused")]),
+            "--boundary-discriminator: 'asleep' is not one of trained, frozen");
         AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--feature-scale", "shared", "--out", Folder("refused")]),
             "do not standardise");
         AssertOneLineError(CliProcess.Run(["train", "--images", Folder("train"), "--model", "pca", "--preset", "cpu", "--out", Folder("refused")]),
@@ -200,11 +202,12 @@ public sealed class ImageCommandTests : IDisposable
         WriteImages(Path.Combine("test", "anomalous"), 8, anomalous: true);
         string run = Folder("run");
         var train = CliProcess.Run(["train", "--images", Folder("train"), "--test-images", Folder("test"), "--steps", "4", "--out", run, "--threads", "1",
-            "--learning-rate", "5e-4", "--scorer-divergence", "kl", "--scattering", "shape", "--boundary-brightness", "data"]);
+            "--learning-rate", "5e-4", "--scorer-divergence", "kl", "--scattering", "shape", "--boundary-brightness", "data", "--boundary-discriminator", "frozen"]);
         Assert.True(train.ExitCode == 0, train.Error);
         var detector = ConfigFile.Read<TrainConfig>(Path.Combine(run, "config.json"), "a run configuration").Detector;
         Assert.Equal(-1, detector.Boundary.ScatteringShapeReference);
         Assert.Equal(-1, detector.Boundary.MatchedBrightnessReference);
+        Assert.True(detector.Boundary.FrozenDiscriminator);
         Assert.Equal(Divergences.Divergence.KullbackLeibler, detector.Scorer.Divergence);
         Assert.Equal(Divergences.Divergence.Pearson, detector.Divergence);
         Assert.All(new[] { detector.FGan.LearningRate, detector.Boundary.LearningRate, detector.Retraining.LearningRate, detector.Scorer.LearningRate },

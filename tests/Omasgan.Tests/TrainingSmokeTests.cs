@@ -38,6 +38,28 @@ public class TrainingSmokeTests
         Assert.True(Loss() < before - 0.1, $"loss {before} → {Loss()}");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Stage_2_trains_its_discriminator_unless_it_is_frozen(bool frozen)
+    {
+        manual_seed(12);
+        Tensor data = DetectorTests.ToyTraining(256);
+        var boundary = new MlpArchitecture { HiddenWidth = 16 }.CreateGenerator(2, [2]);
+        var discriminator = new MlpArchitecture { HiddenWidth = 16 }.CreateDiscriminator([2]);
+        var seen = new List<StageProgress>();
+        var context = new StageContext(data, Losses.AdversarialObjectives.Objective(Divergence.Pearson), 2, new SyncProgress(seen.Add));
+        Tensor[] Weights(nn.Module m) => m.parameters().Select(p => p.detach().clone()).ToArray();
+        Tensor[] before = Weights(discriminator), boundaryBefore = Weights(boundary);
+        new BoundaryStage(new BoundaryOptions { Steps = 20, BatchSize = 32, FrozenDiscriminator = frozen }).Train(context, boundary, discriminator);
+        bool Same(Tensor[] a, Tensor[] b) => a.Zip(b).All(p => p.First.eq(p.Second).all().item<bool>());
+        Assert.Equal(frozen, Same(before, Weights(discriminator)));
+        Assert.False(Same(boundaryBefore, Weights(boundary)));
+        Assert.All(discriminator.parameters(), p => Assert.True(p.requires_grad));
+        Assert.Equal(!frozen, seen.Last().Losses.ContainsKey("D"));
+        Assert.Contains("B", seen.Last().Losses.Keys);
+    }
+
     [Fact]
     public void Progress_is_reported_for_every_stage_up_to_its_last_step()
     {

@@ -43,6 +43,13 @@ public sealed record BoundaryOptions : StageOptions
     /// </summary>
     public double? MatchedBrightnessReference { get; init; }
 
+    /// <summary>
+    /// Not in the original method. When set, Stage 2 keeps the discriminator as Stage 1 left it: B
+    /// moves towards where that fixed D says "fake", and D does not learn B's samples as fakes. False
+    /// (the default): D keeps learning with B(z) as its fakes, as the original.
+    /// </summary>
+    public bool FrozenDiscriminator { get; init; }
+
     /// <summary>Rows of the normal set compared at once in the nearest-data term (1–10⁷).</summary>
     public int NearestDataChunk { get; init; } = DefaultNearestDataChunk;
 
@@ -62,7 +69,8 @@ public sealed record BoundaryOptions : StageOptions
 /// <summary>
 /// Stage 2: trains the boundary generator B (initialised from Stage 1's G) to leave the data
 /// (maximise the divergence) while staying next to it and keeping its samples distinct; the
-/// discriminator (continued from Stage 1) keeps learning with B(z) as its fakes.
+/// discriminator (continued from Stage 1) keeps learning with B(z) as its fakes, unless
+/// <see cref="BoundaryOptions.FrozenDiscriminator"/> holds it fixed.
 /// </summary>
 public sealed class BoundaryStage(BoundaryOptions options)
 {
@@ -80,6 +88,6 @@ public sealed class BoundaryStage(BoundaryOptions options)
             Tensor lossB = StageLosses.BoundaryGenerator(context.Objective, discriminator.call(samples), nearest, scattering,
                 Options.NearestDataWeight, Options.ScatteringWeight);
             return (lossB, [("B", lossB), ("nearest", nearest), ("scatter", scattering)]);
-        }, seen: context.SeenBoundary);
+        }, seen: context.SeenBoundary, trainDiscriminator: !Options.FrozenDiscriminator);
     }
 }

@@ -57,26 +57,40 @@ public sealed class FGanStage(FGanOptions options)
     /// <summary>
     /// The f-GAN loop of Stages 1 and 2: each step makes <see cref="StageOptions.DiscriminatorSteps"/>
     /// discriminator updates against the generator's samples, then one generator update on
-    /// <paramref name="generatorLoss"/>(z), which also names the values to report.
+    /// <paramref name="generatorLoss"/>(z), which also names the values to report. With
+    /// <paramref name="trainDiscriminator"/> false the discriminator is held fixed (no updates, no
+    /// gradients on its weights) and only the generator learns.
     /// </summary>
     internal static void TrainAdversarially(StageContext context, OmasganStage stage, StageOptions options,
         nn.Module<Tensor, Tensor> generator, nn.Module<Tensor, Tensor> discriminator,
         Func<Tensor, (Tensor Loss, (string Name, Tensor Value)[] Reported)> generatorLoss, Action<int>? afterGeneratorStep = null,
-        Func<Tensor, Tensor>? seen = null)
+        Func<Tensor, Tensor>? seen = null, bool trainDiscriminator = true)
     {
         using var optimizerG = StageContext.Adam(generator, options);
         using var optimizerD = StageContext.Adam(discriminator, options);
         generator.train();
         discriminator.train();
-        for (int step = context.FirstStep(stage, optimizerG, optimizerD); step <= options.Steps; step++)
+        var weightsD = discriminator.parameters().ToArray();
+        if (!trainDiscriminator)
+            foreach (var w in weightsD) w.requires_grad_(false);
+        try
         {
-            using var scope = NewDisposeScope();
-            Tensor lossD = DiscriminatorSteps(context, discriminator, optimizerD, generator, options, seen);
-            var (lossG, reported) = generatorLoss(context.Latent(options.BatchSize));
-            StageContext.Step(optimizerG, lossG);
-            afterGeneratorStep?.Invoke(step);
-            context.Report(stage, step, options.Steps, [("D", lossD), .. reported]);
-            context.Completed(stage, step, options.Steps, optimizerG, optimizerD);
+            for (int step = context.FirstStep(stage, optimizerG, optimizerD); step <= options.Steps; step++)
+            {
+                using var scope = NewDisposeScope();
+                (string, Tensor)[] lossD = trainDiscriminator
+                    ? [("D", DiscriminatorSteps(context, discriminator, optimizerD, generator, options, seen))] : [];
+                var (lossG, reported) = generatorLoss(context.Latent(options.BatchSize));
+                StageContext.Step(optimizerG, lossG);
+                afterGeneratorStep?.Invoke(step);
+                context.Report(stage, step, options.Steps, [.. lossD, .. reported]);
+                context.Completed(stage, step, options.Steps, optimizerG, optimizerD);
+            }
+        }
+        finally
+        {
+            if (!trainDiscriminator)
+                foreach (var w in weightsD) w.requires_grad_(true);
         }
     }
 

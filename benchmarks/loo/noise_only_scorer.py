@@ -33,7 +33,22 @@ def idx(path):
     return np.frombuffer(raw, np.uint8, offset=8)
 
 
-def scorer_auroc(train, held, anomalous, scale, steps, seed=1):
+def validation_split(folder):
+    """The training split's images in [-1, 1], its labels, and the rows the product's validation
+    mode holds out (the last sixth of each class)."""
+    x = idx(os.path.join(folder, "train-images-idx3-ubyte.gz"))
+    y = idx(os.path.join(folder, "train-labels-idx1-ubyte.gz"))
+    held = np.zeros(len(y), bool)
+    for c in range(10):
+        i = np.where(y == c)[0]
+        held[i[-len(i) // 6:]] = True
+    return x, y, held
+
+
+def train_discriminator(train, negatives, steps, seed=1):
+    """An MLP (3 hidden layers of 128, LeakyReLU 0.2) trained as a GAN discriminator: the rows of
+    `train` on the normal side, `negatives(batch)` (a tensor of 64 rows, given 64 training rows) on
+    the anomalous side, softplus(S(normal)) + softplus(-S(negative)), so S is high on the anomalous side."""
     torch.manual_seed(seed)
     width, k = 128, train.shape[1]
     layers = []
@@ -44,13 +59,16 @@ def scorer_auroc(train, held, anomalous, scale, steps, seed=1):
     x = torch.tensor(train)
     for _ in range(steps):
         normal = x[torch.randint(len(x), (64,))]
-        moved = x[torch.randint(len(x), (64,))]
-        moved = moved + scale * torch.randn_like(moved)
-        # softplus(S(normal)) + softplus(-S(moved)): S is high on the anomalous side.
-        loss = torch.nn.functional.softplus(net(normal)).mean() + torch.nn.functional.softplus(-net(moved)).mean()
+        negative = negatives(x[torch.randint(len(x), (64,))])
+        loss = torch.nn.functional.softplus(net(normal)).mean() + torch.nn.functional.softplus(-net(negative)).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
+    return net
+
+
+def scorer_auroc(train, held, anomalous, scale, steps, seed=1):
+    net = train_discriminator(train, lambda rows: rows + scale * torch.randn_like(rows), steps, seed)
     with torch.no_grad():
         scores = net(torch.tensor(held)).squeeze(1).numpy()
     return roc_auc_score(anomalous, scores)
@@ -65,12 +83,7 @@ def main():
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     a = p.parse_args()
     torch.set_num_threads(2)
-    x = idx(os.path.join(a.data, "train-images-idx3-ubyte.gz"))
-    y = idx(os.path.join(a.data, "train-labels-idx1-ubyte.gz"))
-    held = np.zeros(len(y), bool)
-    for c in range(10):
-        i = np.where(y == c)[0]
-        held[i[-len(i) // 6:]] = True
+    x, y, held = validation_split(a.data)
     scales = [float(s) for s in a.scales.split(",")]
     print("| class | " + " | ".join(f"s = {s:g}" for s in scales) + " |")
     print("| --- |" + " ---: |" * len(scales))

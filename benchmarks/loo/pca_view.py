@@ -21,12 +21,13 @@ import os
 import sys
 
 import numpy as np
+import torch
 from sklearn.decomposition import PCA
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from noise_only_scorer import idx  # noqa: E402
+from noise_only_scorer import train_discriminator, validation_split  # noqa: E402
 
 
 def knn_auroc(train, held, anomalous):
@@ -35,22 +36,7 @@ def knn_auroc(train, held, anomalous):
 
 
 def gaussian_contrast(train, held, anomalous, steps, seed=1):
-    import torch
-    torch.manual_seed(seed)
-    width, k = 128, train.shape[1]
-    layers = []
-    for i in range(3):
-        layers += [torch.nn.Linear(k if i == 0 else width, width), torch.nn.LeakyReLU(0.2)]
-    net = torch.nn.Sequential(*layers, torch.nn.Linear(width, 1))
-    opt = torch.optim.Adam(net.parameters(), 1e-3, betas=(0.5, 0.999))
-    x = torch.tensor(train)
-    for _ in range(steps):
-        normal = x[torch.randint(len(x), (64,))]
-        reference = torch.randn(64, k)
-        loss = torch.nn.functional.softplus(net(normal)).mean() + torch.nn.functional.softplus(-net(reference)).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    net = train_discriminator(train, torch.randn_like, steps, seed)
     with torch.no_grad():
         s = net(torch.tensor(held)).squeeze(1).numpy()
     return roc_auc_score(anomalous, s), roc_auc_score(anomalous, s + (held ** 2).sum(1) / 2)
@@ -64,15 +50,8 @@ def main():
     p.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     a = p.parse_args()
-    if a.scorer:
-        import torch
-        torch.set_num_threads(2)
-    x = idx(os.path.join(a.data, "train-images-idx3-ubyte.gz"))
-    y = idx(os.path.join(a.data, "train-labels-idx1-ubyte.gz"))
-    held = np.zeros(len(y), bool)
-    for c in range(10):
-        i = np.where(y == c)[0]
-        held[i[-len(i) // 6:]] = True
+    torch.set_num_threads(2)
+    x, y, held = validation_split(a.data)
     ks = [int(k) for k in a.components.split(",")]
     columns = ["kNN pixels"] + [f"kNN {k} {s}" for k in ks for s in ("shared", "each")]
     if a.scorer:

@@ -46,6 +46,11 @@ internal sealed class DetectorOptions
     {
         Description = "Not in the original method: Stage 2's discriminator, trained (it keeps learning B's samples as fakes, the original's, default) or frozen (held as Stage 1 left it).",
     };
+    /// <summary>An option of two named values: false for <paramref name="off"/>, true for <paramref name="on"/> (any case), null when not given.</summary>
+    /// <exception cref="ArgumentException">another value; the message lists both.</exception>
+    static bool? Choice(ParseResult parse, Option<string?> option, string off, string on) =>
+        parse.GetValue(option) is string text ? Lookup(new Dictionary<string, bool> { [off] = false, [on] = true }, text, option.Name) : null;
+
     /// <summary>The value named <paramref name="text"/> (any case) in <paramref name="names"/>.</summary>
     /// <exception cref="ArgumentException">no such name; the message lists them.</exception>
     internal static T Lookup<T>(Dictionary<string, T> names, string text, string option) =>
@@ -161,16 +166,10 @@ internal sealed class DetectorOptions
             o = o with { Architecture = biggan with { WidthMultiplier = parse.GetValue(Width) ?? biggan.WidthMultiplier } };
         }
         // −1: the generators' darkest output (tanh), the images' background.
-        if (parse.GetValue(Scattering) is string scattering)
-        {
-            bool shape = Lookup(new Dictionary<string, bool> { ["plain"] = false, ["shape"] = true }, scattering, Scattering.Name);
+        if (Choice(parse, Scattering, "plain", "shape") is bool shape)
             o = o with { Boundary = o.Boundary with { ScatteringShapeReference = shape ? -1 : null } };
-        }
-        if (parse.GetValue(BoundaryBrightness) is string brightness)
-        {
-            bool matched = Lookup(new Dictionary<string, bool> { ["free"] = false, ["data"] = true }, brightness, BoundaryBrightness.Name);
+        if (Choice(parse, BoundaryBrightness, "free", "data") is bool matched)
             o = o with { Boundary = o.Boundary with { MatchedBrightnessReference = matched ? -1 : null } };
-        }
         if (o.Architecture is DcganArchitecture dcgan)
         {
             o = o with
@@ -198,15 +197,12 @@ internal sealed class DetectorOptions
         }
         o = o with
         {
-            SharedScale = parse.GetValue(FeatureScale) is string scale
-                ? Lookup(new Dictionary<string, bool> { ["each"] = false, ["shared"] = true }, scale, FeatureScale.Name) : o.SharedScale,
+            SharedScale = Choice(parse, FeatureScale, "each", "shared") ?? o.SharedScale,
             Boundary = o.Boundary with
             {
                 NearestDataWeight = parse.GetValue(Mu) ?? o.Boundary.NearestDataWeight,
                 ScatteringWeight = parse.GetValue(Nu) ?? o.Boundary.ScatteringWeight,
-                FrozenDiscriminator = parse.GetValue(BoundaryDiscriminator) is string d
-                    ? Lookup(new Dictionary<string, bool> { ["trained"] = false, ["frozen"] = true }, d, BoundaryDiscriminator.Name)
-                    : o.Boundary.FrozenDiscriminator,
+                FrozenDiscriminator = Choice(parse, BoundaryDiscriminator, "trained", "frozen") ?? o.Boundary.FrozenDiscriminator,
             },
             Scorer = o.Scorer with
             {

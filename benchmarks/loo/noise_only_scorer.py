@@ -12,7 +12,11 @@ scale s. Needs python3-torch and python3-sklearn (Debian); not part of the produ
 Differences from the product: the images stay 28×28 (the product resizes to 32×32 before its PCA),
 one torch seed, Adam 1e-3 with betas (0.5, 0.999), batch 64 per side.
 
-Usage: python3 benchmarks/loo/noise_only_scorer.py [--components 32] [--scales 0.5,1]
+With --mixup, one more scorer has blended training rows as its anomalous side instead (each row
+λ·a + (1 − λ)·b with another random row b, λ uniform in [0.3, 0.7]); --components 0 trains on the
+pixels as they are instead of principal components.
+
+Usage: python3 benchmarks/loo/noise_only_scorer.py [--components 32] [--scales 0.5,1] [--mixup]
            [--classes 0,1,...,9] [--steps 3000] [--data /usr/share/datasets/fashion-mnist]
 """
 import argparse
@@ -45,12 +49,13 @@ def validation_split(folder):
     return x, y, held
 
 
-def train_discriminator(train, negatives, steps, seed=1):
-    """An MLP (3 hidden layers of 128, LeakyReLU 0.2) trained as a GAN discriminator: the rows of
-    `train` on the normal side, `negatives(batch)` (a tensor of 64 rows, given 64 training rows) on
-    the anomalous side, softplus(S(normal)) + softplus(-S(negative)), so S is high on the anomalous side."""
+def train_discriminator(train, negatives, steps, seed=1, width=128, batch=64):
+    """An MLP (3 hidden layers of `width`, LeakyReLU 0.2) trained as a GAN discriminator: the rows of
+    `train` on the normal side, `negatives(rows)` (as many rows as it is given training rows) on the
+    anomalous side, `batch` rows a side, softplus(S(normal)) + softplus(-S(negative)), so S is high on
+    the anomalous side."""
     torch.manual_seed(seed)
-    width, k = 128, train.shape[1]
+    k = train.shape[1]
     layers = []
     for i in range(3):
         layers += [torch.nn.Linear(k if i == 0 else width, width), torch.nn.LeakyReLU(0.2)]
@@ -58,8 +63,8 @@ def train_discriminator(train, negatives, steps, seed=1):
     opt = torch.optim.Adam(net.parameters(), 1e-3, betas=(0.5, 0.999))
     x = torch.tensor(train)
     for _ in range(steps):
-        normal = x[torch.randint(len(x), (64,))]
-        negative = negatives(x[torch.randint(len(x), (64,))])
+        normal = x[torch.randint(len(x), (batch,))]
+        negative = negatives(x[torch.randint(len(x), (batch,))])
         loss = torch.nn.functional.softplus(net(normal)).mean() + torch.nn.functional.softplus(-net(negative)).mean()
         opt.zero_grad()
         loss.backward()
@@ -67,8 +72,14 @@ def train_discriminator(train, negatives, steps, seed=1):
     return net
 
 
-def scorer_auroc(train, held, anomalous, scale, steps, seed=1):
-    net = train_discriminator(train, lambda rows: rows + scale * torch.randn_like(rows), steps, seed)
+def mixed(rows):
+    """Each row blended with another random row: λ·a + (1 − λ)·b, λ uniform in [0.3, 0.7]."""
+    weight = 0.3 + 0.4 * torch.rand(len(rows), 1)
+    return weight * rows + (1 - weight) * rows[torch.randperm(len(rows))]
+
+
+def scorer_auroc(train, held, anomalous, negatives, steps, seed=1):
+    net = train_discriminator(train, negatives, steps, seed)
     with torch.no_grad():
         scores = net(torch.tensor(held)).squeeze(1).numpy()
     return roc_auc_score(anomalous, scores)
@@ -76,26 +87,32 @@ def scorer_auroc(train, held, anomalous, scale, steps, seed=1):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--components", type=int, default=32)
-    p.add_argument("--scales", default="0.5,1")
+    p.add_argument("--components", type=int, default=32, help="0: the pixels as they are")
+    p.add_argument("--scales", default="0.5,1", help="moved-row scales; empty for none")
+    p.add_argument("--mixup", action="store_true", help="also a scorer against blended training rows")
     p.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9")
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     a = p.parse_args()
     torch.set_num_threads(2)
     x, y, held = validation_split(a.data)
-    scales = [float(s) for s in a.scales.split(",")]
-    print("| class | " + " | ".join(f"s = {s:g}" for s in scales) + " |")
-    print("| --- |" + " ---: |" * len(scales))
-    means = [[] for _ in scales]
+    columns = [(f"s = {float(s):g}", lambda rows, s=float(s): rows + s * torch.randn_like(rows))
+               for s in a.scales.split(",") if s]
+    if a.mixup:
+        columns.append(("blended", mixed))
+    print("| class | " + " | ".join(name for name, _ in columns) + " |")
+    print("| --- |" + " ---: |" * len(columns))
+    means = [[] for _ in columns]
     for c in (int(c) for c in a.classes.split(",")):
         train = (~held) & (y != c)
-        pca = PCA(a.components, random_state=0).fit(x[train])
-        z = pca.transform(x).astype(np.float32)
-        z = (z - z[train].mean(0)) / z[train].std(0)
+        if a.components:
+            z = PCA(a.components, random_state=0).fit(x[train]).transform(x).astype(np.float32)
+            z = (z - z[train].mean(0)) / z[train].std(0)
+        else:
+            z = x
         row = []
-        for j, s in enumerate(scales):
-            auc = scorer_auroc(z[train], z[held], (y[held] == c).astype(int), s, a.steps)
+        for j, (_, negatives) in enumerate(columns):
+            auc = scorer_auroc(z[train], z[held], (y[held] == c).astype(int), negatives, a.steps)
             means[j].append(auc)
             row.append(f"{auc:.3f}")
         print(f"| {c} | " + " | ".join(row) + " |", flush=True)

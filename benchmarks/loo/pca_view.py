@@ -7,13 +7,15 @@ split held out; the test split is not read), as in noise_only_scorer.py. Per lef
 - kNN (k = 1, Euclidean) on the raw pixels and on the leading K principal components (scikit-learn),
   each view either with its components as they come ("shared": distances as in pixel space, less what
   the dropped components held) or each standardised to unit variance ("each": the preset's view);
-- with --scorer, on the standardised 32-component view: an MLP (3 hidden layers of 128, LeakyReLU 0.2)
+- with --scorer, on the standardised 32-component view: an MLP (3 hidden layers of 128, LeakyReLU 0.2;
+  --width and --batch change its width and its rows per side)
   trained as a discriminator between the training rows and a standard Gaussian (noise-contrastive
   estimation): its output S estimates log q/p up to a constant, so S + |z|²/2 ranks by −log p. Both S
   alone and S + |z|²/2 are printed.
 Needs python3-torch and python3-sklearn (Debian); not part of the product.
 
 Usage: python3 benchmarks/loo/pca_view.py [--components 16,32,64,128] [--scorer] [--steps 3000]
+           [--width 128] [--batch 64]
            [--classes 0,1,...,9] [--data /usr/share/datasets/fashion-mnist]
 """
 import argparse
@@ -35,8 +37,8 @@ def knn_auroc(train, held, anomalous):
     return roc_auc_score(anomalous, distance[:, 0])
 
 
-def gaussian_contrast(train, held, anomalous, steps, seed=1):
-    net = train_discriminator(train, torch.randn_like, steps, seed)
+def gaussian_contrast(train, held, anomalous, steps, width, batch, seed=1):
+    net = train_discriminator(train, torch.randn_like, steps, seed, width, batch)
     with torch.no_grad():
         s = net(torch.tensor(held)).squeeze(1).numpy()
     return roc_auc_score(anomalous, s), roc_auc_score(anomalous, s + (held ** 2).sum(1) / 2)
@@ -47,6 +49,8 @@ def main():
     p.add_argument("--components", default="16,32,64,128")
     p.add_argument("--scorer", action="store_true")
     p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--width", type=int, default=128, help="the scorer's hidden layers")
+    p.add_argument("--batch", type=int, default=64, help="the scorer's rows per side and step")
     p.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     a = p.parse_args()
@@ -71,7 +75,7 @@ def main():
             row += [knn_auroc(shared[train], shared[held], anomalous), knn_auroc(each[train], each[held], anomalous)]
         if a.scorer:
             each = z[:, :32] / z[train, :32].std(0)
-            row += gaussian_contrast(each[train], each[held], anomalous, a.steps)
+            row += gaussian_contrast(each[train], each[held], anomalous, a.steps, a.width, a.batch)
         rows.append(row)
         print(f"| {c} | " + " | ".join(f"{v:.3f}" for v in row) + " |", flush=True)
     print("| mean | " + " | ".join(f"{v:.3f}" for v in np.mean(rows, 0)) + " |")

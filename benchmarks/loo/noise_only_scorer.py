@@ -78,11 +78,15 @@ def mixed(rows):
     return weight * rows + (1 - weight) * rows[torch.randperm(len(rows))]
 
 
-def scorer_auroc(train, held, anomalous, negatives, steps, seed=1):
-    net = train_discriminator(train, negatives, steps, seed)
+def held_scores(train, held, negatives, steps, seed=1, width=128, batch=64):
+    """S on the held-out rows, for S trained by train_discriminator."""
+    net = train_discriminator(train, negatives, steps, seed, width, batch)
     with torch.no_grad():
-        scores = net(torch.tensor(held)).squeeze(1).numpy()
-    return roc_auc_score(anomalous, scores)
+        return net(torch.tensor(held)).squeeze(1).numpy()
+
+
+def scorer_auroc(train, held, anomalous, negatives, steps, seed=1):
+    return roc_auc_score(anomalous, held_scores(train, held, negatives, steps, seed))
 
 
 def main():

@@ -12,11 +12,12 @@ scale s. Needs python3-torch and python3-sklearn (Debian); not part of the produ
 Differences from the product: the images stay 28×28 (the product resizes to 32×32 before its PCA),
 one torch seed, Adam 1e-3 with betas (0.5, 0.999), batch 64 per side.
 
-With --mixup, one more scorer has blended training rows as its anomalous side instead (each row
+With --scale-range LO,HI, one more scorer has rows moved by a scale of its own each, drawn
+log-uniformly in [LO, HI]. With --mixup, one more scorer has blended training rows as its anomalous side instead (each row
 λ·a + (1 − λ)·b with another random row b, λ uniform in [0.3, 0.7]); --components 0 trains on the
 pixels as they are instead of principal components.
 
-Usage: python3 benchmarks/loo/noise_only_scorer.py [--components 32] [--scales 0.5,1] [--mixup]
+Usage: python3 benchmarks/loo/noise_only_scorer.py [--components 32] [--scales 0.5,1] [--scale-range LO,HI] [--mixup]
            [--classes 0,1,...,9] [--steps 3000] [--data /usr/share/datasets/fashion-mnist]
 """
 import argparse
@@ -49,6 +50,29 @@ def validation_split(folder):
     return x, y, held
 
 
+def add_fold_arguments(p):
+    p.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9", help="the left-out classes to run")
+    p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+
+
+def folds(a):
+    """Per left-out class of --classes: the class, the images, the mask of its training rows, the mask
+    of the held-out rows, and which held-out rows are anomalous (1) or normal (0)."""
+    torch.set_num_threads(2)
+    x, y, held = validation_split(a.data)
+    for c in (int(c) for c in a.classes.split(",")):
+        yield c, x, (~held) & (y != c), held, (y[held] == c).astype(int)
+
+
+def components(x, train, k):
+    """The images' leading k principal components (fitted on the training rows), each standardised on
+    the training rows; the images as they are for k = 0."""
+    if not k:
+        return x
+    z = PCA(k, random_state=0).fit(x[train]).transform(x).astype(np.float32)
+    return (z - z[train].mean(0)) / z[train].std(0)
+
+
 def train_discriminator(train, negatives, steps, seed=1, width=128, batch=64):
     """An MLP (3 hidden layers of `width`, LeakyReLU 0.2) trained as a GAN discriminator: the rows of
     `train` on the normal side, `negatives(rows)` (as many rows as it is given training rows) on the
@@ -72,6 +96,12 @@ def train_discriminator(train, negatives, steps, seed=1, width=128, batch=64):
     return net
 
 
+def moved(rows, low, high):
+    """Each row moved by N(0, s²) per component, with s drawn for the row log-uniformly in [low, high]."""
+    s = torch.empty(len(rows), 1).uniform_(np.log(low), np.log(high)).exp()
+    return rows + s * torch.randn_like(rows)
+
+
 def mixed(rows):
     """Each row blended with another random row: λ·a + (1 − λ)·b, λ uniform in [0.3, 0.7]."""
     weight = 0.3 + 0.4 * torch.rand(len(rows), 1)
@@ -93,30 +123,26 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--components", type=int, default=32, help="0: the pixels as they are")
     p.add_argument("--scales", default="0.5,1", help="moved-row scales; empty for none")
+    p.add_argument("--scale-range", help="LO,HI: also a scorer against rows moved by scales log-uniform in [LO, HI]")
     p.add_argument("--mixup", action="store_true", help="also a scorer against blended training rows")
-    p.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9")
     p.add_argument("--steps", type=int, default=3000)
-    p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    add_fold_arguments(p)
     a = p.parse_args()
-    torch.set_num_threads(2)
-    x, y, held = validation_split(a.data)
     columns = [(f"s = {float(s):g}", lambda rows, s=float(s): rows + s * torch.randn_like(rows))
                for s in a.scales.split(",") if s]
+    if a.scale_range:
+        low, high = (float(v) for v in a.scale_range.split(","))
+        columns.append((f"s in [{low:g}, {high:g}]", lambda rows: moved(rows, low, high)))
     if a.mixup:
         columns.append(("blended", mixed))
     print("| class | " + " | ".join(name for name, _ in columns) + " |")
     print("| --- |" + " ---: |" * len(columns))
     means = [[] for _ in columns]
-    for c in (int(c) for c in a.classes.split(",")):
-        train = (~held) & (y != c)
-        if a.components:
-            z = PCA(a.components, random_state=0).fit(x[train]).transform(x).astype(np.float32)
-            z = (z - z[train].mean(0)) / z[train].std(0)
-        else:
-            z = x
+    for c, x, train, held, anomalous in folds(a):
+        z = components(x, train, a.components)
         row = []
         for j, (_, negatives) in enumerate(columns):
-            auc = scorer_auroc(z[train], z[held], (y[held] == c).astype(int), negatives, a.steps)
+            auc = scorer_auroc(z[train], z[held], anomalous, negatives, a.steps)
             means[j].append(auc)
             row.append(f"{auc:.3f}")
         print(f"| {c} | " + " | ".join(row) + " |", flush=True)

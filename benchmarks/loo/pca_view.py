@@ -29,7 +29,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from noise_only_scorer import held_scores, validation_split  # noqa: E402
+from noise_only_scorer import add_fold_arguments, folds, held_scores  # noqa: E402
 
 
 def knn_auroc(train, held, anomalous):
@@ -49,11 +49,8 @@ def main():
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--width", type=int, default=128, help="the scorer's hidden layers")
     p.add_argument("--batch", type=int, default=64, help="the scorer's rows per side and step")
-    p.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9")
-    p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    add_fold_arguments(p)
     a = p.parse_args()
-    torch.set_num_threads(2)
-    x, y, held = validation_split(a.data)
     ks = [int(k) for k in a.components.split(",")]
     columns = ["kNN pixels"] + [f"kNN {k} {s}" for k in ks for s in ("shared", "each")]
     if a.scorer:
@@ -61,9 +58,7 @@ def main():
     print("| class | " + " | ".join(columns) + " |")
     print("| --- |" + " ---: |" * len(columns))
     rows = []
-    for c in (int(c) for c in a.classes.split(",")):
-        train = (~held) & (y != c)
-        anomalous = (y[held] == c).astype(int)
+    for c, x, train, held, anomalous in folds(a):
         z = PCA(max(ks + [32]), random_state=0).fit(x[train]).transform(x).astype(np.float32)
         z -= z[train].mean(0)
         row = [knn_auroc(x[train], x[held], anomalous)]

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""A cross-check for the image scorers: how local a detector has to be to rank the left-out garments.
+
+Fashion-MNIST leave-one-out on the validation split (the last sixth of each class of the training
+split held out; the test split is not read), as in noise_only_scorer.py. Per left-out class, AUROC of
+two families of detectors that run from "as local as one training row" to "smooth over many":
+- kNN: the mean distance to the k nearest training rows, for each k of --ks (k = 1 is the product's
+  kNN baseline);
+- a Gaussian kernel density over all training rows, −log Σ exp(−d²/2h²), for each bandwidth h of
+  --bandwidths, given in units of the fold's median distance from a held-out normal row to its
+  nearest training row (the data's own spacing).
+The view is the 32 standardised principal components of the `cpu-pca` preset (scikit-learn's PCA on
+the other classes' remaining training images), or the pixels with --components 0.
+Needs python3-torch and python3-sklearn (Debian); not part of the product.
+
+Usage: python3 benchmarks/loo/locality.py [--components 32] [--ks 1,5,20,100,1000]
+           [--bandwidths 0.25,0.5,1,2,4] [--classes 0,1,...,9] [--data /usr/share/datasets/fashion-mnist]
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+from sklearn.metrics import roc_auc_score
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from noise_only_scorer import add_fold_arguments, components, folds  # noqa: E402
+
+
+def squared_distances(held, train, chunk=512):
+    """Squared Euclidean distances from each held-out row to every training row, a chunk of held-out
+    rows at a time (the whole matrix is 9,000 × 45,000)."""
+    for rows in held.split(chunk):
+        yield torch.cdist(rows, train).pow(2)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--components", type=int, default=32, help="0: the pixels as they are")
+    p.add_argument("--ks", default="1,5,20,100,1000")
+    p.add_argument("--bandwidths", default="0.25,0.5,1,2,4", help="in units of the median nearest-row distance")
+    add_fold_arguments(p)
+    a = p.parse_args()
+    ks = [int(k) for k in a.ks.split(",")]
+    hs = [float(h) for h in a.bandwidths.split(",")]
+    columns = [f"kNN k = {k}" for k in ks] + [f"KDE h = {h:g}" for h in hs]
+    print("| class | nearest-row distance | " + " | ".join(columns) + " |")
+    print("| --- | ---: |" + " ---: |" * len(columns))
+    rows = []
+    for c, x, train, held, anomalous in folds(a):
+        z = components(x, train, a.components)
+        t, h = torch.from_numpy(z[train]), torch.from_numpy(z[held])
+        nearest = torch.cat([d2.topk(max(ks), largest=False).values for d2 in squared_distances(h, t)]).sqrt()
+        spacing = nearest[anomalous == 0, 0].median().item()
+        row = [roc_auc_score(anomalous, nearest[:, :k].mean(1).numpy()) for k in ks]
+        density = [[] for _ in hs]
+        for d2 in squared_distances(h, t):
+            for j, bandwidth in enumerate(hs):
+                density[j].append(torch.logsumexp(-d2 / (2 * (bandwidth * spacing) ** 2), 1))
+        row += [roc_auc_score(anomalous, -torch.cat(d).numpy()) for d in density]
+        rows.append(row)
+        print(f"| {c} | {spacing:.2f} | " + " | ".join(f"{v:.3f}" for v in row) + " |", flush=True)
+    print("| mean | | " + " | ".join(f"{v:.3f}" for v in np.mean(rows, 0)) + " |")
+
+
+if __name__ == "__main__":
+    main()

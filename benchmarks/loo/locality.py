@@ -10,14 +10,17 @@ two families of detectors that run from "as local as one training row" to "smoot
   --bandwidths, given in units of the fold's median distance from a held-out normal row to its
   nearest training row (the data's own spacing).
 The view is the 32 standardised principal components of the `cpu-pca` preset (scikit-learn's PCA on
-the other classes' remaining training images), or the pixels with --components 0.
+the other classes' remaining training images), the pixels with --components 0, or with --embeddings
+the ResNet-18 embeddings of the training split from the product's cache (`docs/embeddings.md`), each
+of the 512 numbers standardised on the training rows as the product does.
 Needs python3-torch and python3-sklearn (Debian); not part of the product.
 
 Usage: python3 benchmarks/loo/locality.py [--components 32] [--ks 1,5,20,100,1000]
-           [--bandwidths 0.25,0.5,1,2,4] [--classes 0,1,...,9] [--data /usr/share/datasets/fashion-mnist]
+           [--bandwidths 0.25,0.5,1,2,4] [--embeddings FILE] [--classes 0,1,...,9] [--data /usr/share/datasets/fashion-mnist]
 """
 import argparse
 import os
+import struct
 import sys
 
 import numpy as np
@@ -26,6 +29,20 @@ from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from noise_only_scorer import add_fold_arguments, components, folds  # noqa: E402
+
+
+def embeddings(path):
+    """The rows of an embedding cache file: "OMASEMB1", an int32 header length, the JSON header, then
+    N × 512 float32 values (all little-endian)."""
+    if not os.path.isfile(path):
+        sys.exit(f"{path}: no such file (the product writes it on its first run with --features resnet18)")
+    raw = open(path, "rb").read()
+    if raw[:8] != b"OMASEMB1":
+        sys.exit(f"{path}: not an embedding cache file")
+    start = 12 + struct.unpack("<i", raw[8:12])[0]
+    if (len(raw) - start) % (512 * 4):
+        sys.exit(f"{path}: truncated")
+    return np.frombuffer(raw, "<f4", offset=start).reshape(-1, 512)
 
 
 def squared_distances(held, train, chunk=512):
@@ -38,6 +55,8 @@ def squared_distances(held, train, chunk=512):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--components", type=int, default=32, help="0: the pixels as they are")
+    p.add_argument("--embeddings", help="an embedding cache file of the training split, e.g. "
+                   "~/.omasgan/cache/embeddings/fashion-mnist-train.resnet18-64.emb")
     p.add_argument("--ks", default="1,5,20,100,1000")
     p.add_argument("--bandwidths", default="0.25,0.5,1,2,4", help="in units of the median nearest-row distance")
     add_fold_arguments(p)
@@ -48,8 +67,14 @@ def main():
     print("| class | nearest-row distance | " + " | ".join(columns) + " |")
     print("| --- | ---: |" + " ---: |" * len(columns))
     rows = []
+    features = embeddings(os.path.expanduser(a.embeddings)) if a.embeddings else None
     for c, x, train, held, anomalous in folds(a):
-        z = components(x, train, a.components)
+        if features is not None:
+            if len(features) != len(x):
+                sys.exit(f"{a.embeddings}: {len(features)} rows, not the training split's {len(x)}")
+            z = (features - features[train].mean(0)) / features[train].std(0)
+        else:
+            z = components(x, train, a.components)
         t, h = torch.from_numpy(z[train]), torch.from_numpy(z[held])
         nearest = torch.cat([d2.topk(max(ks), largest=False).values for d2 in squared_distances(h, t)]).sqrt()
         spacing = nearest[anomalous == 0, 0].median().item()

@@ -13,9 +13,9 @@ Differences from the product: the images stay 28×28 (the product resizes to 32�
 one torch seed, Adam 1e-3 with betas (0.5, 0.999), batch 64 per side.
 
 With --scale-range LO,HI, one more scorer has rows moved by a scale of its own each, drawn
-log-uniformly in [LO, HI]. With --mixup, one more scorer has blended training rows as its anomalous side instead (each row
-λ·a + (1 − λ)·b with another random row b, λ uniform in [0.3, 0.7]); --components 0 trains on the
-pixels as they are instead of principal components.
+log-uniformly in [LO, HI]. With --mixup, one more scorer has blended training rows as its anomalous
+side instead (each row λ·a + (1 − λ)·b with another random row b, λ uniform in [0.3, 0.7]);
+--components 0 trains on the pixels as they are instead of principal components.
 
 Usage: python3 benchmarks/loo/noise_only_scorer.py [--components 32] [--scales 0.5,1] [--scale-range LO,HI] [--mixup]
            [--classes 0,1,...,9] [--steps 3000] [--data /usr/share/datasets/fashion-mnist]
@@ -69,7 +69,11 @@ def components(x, train, k):
     the training rows; the images as they are for k = 0."""
     if not k:
         return x
-    z = PCA(k, random_state=0).fit(x[train]).transform(x).astype(np.float32)
+    return standardised(PCA(k, random_state=0).fit(x[train]).transform(x).astype(np.float32), train)
+
+
+def standardised(z, train):
+    """Each column of z shifted and scaled to mean 0 and standard deviation 1 over the training rows."""
     return (z - z[train].mean(0)) / z[train].std(0)
 
 

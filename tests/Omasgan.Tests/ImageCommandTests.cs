@@ -242,27 +242,30 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     /// <summary>
-    /// One real Fashion-MNIST fold through the whole pipeline at a tiny budget (width ¼, 40 steps per
-    /// stage). No AUROC of OMASGAN is asserted: at such a budget its scorer lands on either side of
-    /// chance with the seed and the machine (the same command at 150 steps gave 0.60+ on one machine and
-    /// 0.23 on an AVX-512 Xeon). What it must get right is asserted: every promised file, the fold's
-    /// counts, finite scores that tell images apart, and kNN, which trains nothing, ranking the
-    /// left-out class as the same data and labels let it (AUROC 0.856 on this fold in the full run).
+    /// One real Fashion-MNIST fold (Bag left out) through the whole pipeline with the <c>cpu-pca</c>
+    /// preset at its full budget, the best scorer found (docs/image-leads.md, lead 9). Its scorer ranked
+    /// this fold at 0.84–0.94 in all six runs of the documented validation and test-split runs (seeds
+    /// 1–3 each), so an AUROC of at least 0.6 is asserted: above chance with room for what libtorch's
+    /// kernels change from machine to machine. The image networks at a budget CI can afford land on
+    /// either side of chance with the seed and the machine, so this fold does not use them. Also
+    /// asserted: every promised file, the fold's counts, finite scores that tell images apart, and kNN,
+    /// which trains nothing, ranking the left-out class as the same data and labels let it (AUROC 0.977
+    /// on this fold in the documented test-split run).
     /// </summary>
     [Fact]
-    public void Real_fashion_mnist_fold_runs_end_to_end_and_writes_every_promised_output()
+    public void Real_fashion_mnist_fold_runs_end_to_end_and_its_scorer_beats_chance()
     {
         Assert.True(Directory.Exists("/usr/share/datasets/fashion-mnist"),
             "Fashion-MNIST is missing: apt-get install dataset-fashion-mnist (.ci/run does).");
         string run = Folder("loo");
-        string[] command = ["loo", "--dataset", "fashion-mnist", "--classes", "1", "--detectors", "omasgan,knn", "--preset", "paper", "--width", "0.25",
-            "--steps", "40", "--checkpoint-every", "25", "--tensorboard", "--out", run];
+        string[] command = ["loo", "--dataset", "fashion-mnist", "--classes", "8", "--detectors", "omasgan,knn", "--preset", "cpu-pca",
+            "--checkpoint-every", "1000", "--tensorboard", "--out", run];
         var first = CliProcess.Run(command);
         Assert.True(first.ExitCode == 0, first.Error);
 
         foreach (string file in new[] { LooReport.SummaryFileName, LooReport.TableFileName, LooReport.ReportFileName })
             Assert.True(File.Exists(Path.Combine(run, file)), file);
-        string fold = Path.Combine(run, LooRunner.FoldFolder(1, 1), "omasgan");
+        string fold = Path.Combine(run, LooRunner.FoldFolder(8, 1), "omasgan");
         string[] promised = ["metrics.json", "roc.png", "score_histogram.png", "losses.csv", "scores.csv", "stage_seconds.json",
             "model/manifest.json", "model/weights.bin", .. Detection.OmasganTrainer.Grids.Select(g => g.File)];
         foreach (string file in promised)
@@ -280,8 +283,10 @@ public sealed class ImageCommandTests : IDisposable
             Assert.All(scores, v => Assert.True(double.IsFinite(v)));
             Assert.True(scores.Distinct().Count() > 1000, $"column {column}: {scores.Distinct().Count()} distinct scores");
         }
+        double scorer = result.Detectors["scorer"].Auroc;
+        Assert.True(scorer >= 0.6, $"OMASGAN scorer AUROC {scorer:F4}");
         double knn = result.Detectors[Baselines.BaselineDetectors.Knn].Auroc;
-        Assert.True(knn >= 0.8, $"kNN AUROC {knn:F4}");
+        Assert.True(knn >= 0.9, $"kNN AUROC {knn:F4}");
         Assert.Contains("| **mean ± std** |", File.ReadAllText(Path.Combine(run, LooReport.ReportFileName)));
 
         // A rerun skips the complete fold.

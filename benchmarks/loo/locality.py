@@ -12,11 +12,12 @@ two families of detectors that run from "as local as one training row" to "smoot
 The view is the 32 standardised principal components of the `cpu-pca` preset (scikit-learn's PCA on
 the other classes' remaining training images), the pixels with --components 0, or with --embeddings
 the ResNet-18 embeddings of the training split from the product's cache (`docs/embeddings.md`), each
-of the 512 numbers standardised on the training rows as the product does.
+of the 512 numbers standardised on the training rows as the product does (--scaling standardise), or
+as they are (none), or each row scaled to length 1 (l2, so distances rank as cosine similarities do).
 Needs python3-torch and python3-sklearn (Debian); not part of the product.
 
 Usage: python3 benchmarks/loo/locality.py [--components 32] [--ks 1,5,20,100,1000]
-           [--bandwidths 0.25,0.5,1,2,4] [--embeddings FILE] [--classes 0,1,...,9] [--data /usr/share/datasets/fashion-mnist]
+           [--bandwidths 0.25,0.5,1,2,4] [--embeddings FILE [--scaling standardise|none|l2]] [--classes 0,1,...,9] [--data /usr/share/datasets/fashion-mnist]
 """
 import argparse
 import os
@@ -45,6 +46,16 @@ def embeddings(path):
     return np.frombuffer(raw, "<f4", offset=start).reshape(-1, 512)
 
 
+def scaled(features, train, scaling):
+    """The embeddings as --scaling says: standardised on the training rows (the product's way), as
+    they are, or each row divided by its length."""
+    if scaling == "standardise":
+        return standardised(features, train)
+    if scaling == "l2":
+        return features / np.linalg.norm(features, axis=1, keepdims=True)
+    return features
+
+
 def squared_distances(held, train, chunk=512):
     """Squared Euclidean distances from each held-out row to every training row (9,000 × 45,000, 1.6 GB),
     computed a chunk of held-out rows at a time; returned as those chunks, for the same reason."""
@@ -56,10 +67,14 @@ def main():
     p.add_argument("--components", type=int, default=32, help="0: the pixels as they are")
     p.add_argument("--embeddings", help="an embedding cache file of the training split, e.g. "
                    "~/.omasgan/cache/embeddings/fashion-mnist-train.resnet18-64.emb")
+    p.add_argument("--scaling", choices=["standardise", "none", "l2"], default="standardise",
+                   help="how the embeddings are scaled (only with --embeddings)")
     p.add_argument("--ks", default="1,5,20,100,1000")
     p.add_argument("--bandwidths", default="0.25,0.5,1,2,4", help="in units of the median nearest-row distance")
     add_fold_arguments(p)
     a = p.parse_args()
+    if a.scaling != "standardise" and not a.embeddings:
+        p.error("--scaling applies to --embeddings only")
     ks = [int(k) for k in a.ks.split(",")]
     hs = [float(h) for h in a.bandwidths.split(",")]
     columns = [f"kNN k = {k}" for k in ks] + [f"KDE h = {h:g}" for h in hs]
@@ -71,7 +86,7 @@ def main():
         if features is not None:
             if len(features) != len(x):
                 sys.exit(f"{a.embeddings}: {len(features)} rows, not the training split's {len(x)}")
-            z = standardised(features, train)
+            z = scaled(features, train, a.scaling)
         else:
             z = components(x, train, a.components)
         t, h = torch.from_numpy(z[train]), torch.from_numpy(z[held])

@@ -283,7 +283,7 @@ public sealed class ImageCommandTests : IDisposable
             Assert.All(scores, v => Assert.True(double.IsFinite(v)));
             Assert.True(scores.Distinct().Count() > 1000, $"column {column}: {scores.Distinct().Count()} distinct scores");
         }
-        double scorer = result.Detectors["scorer"].Auroc;
+        double scorer = result.Detectors[Detection.ScoreColumn.Scorer.Key].Auroc;
         Assert.True(scorer >= 0.6, $"OMASGAN scorer AUROC {scorer:F4}");
         double knn = result.Detectors[Baselines.BaselineDetectors.Knn].Auroc;
         Assert.True(knn >= 0.9, $"kNN AUROC {knn:F4}");

@@ -15,14 +15,19 @@ one torch seed, Adam 1e-3 with betas (0.5, 0.999), batch 64 per side.
 With --scale-range LO,HI, one more scorer has rows moved by a scale of its own each, drawn
 log-uniformly in [LO, HI]. With --mixup, one more scorer has blended training rows as its anomalous
 side instead (each row λ·a + (1 − λ)·b with another random row b, λ uniform in [0.3, 0.7]);
---components 0 trains on the pixels as they are instead of principal components.
+--components 0 trains on the pixels as they are instead of principal components, --embeddings on the
+ResNet-18 embeddings of the training split from the product's cache (`docs/embeddings.md`), scaled as
+--scaling says (s is then per embedding number).
 
-Usage: python3 benchmarks/loo/noise_only_scorer.py [--components 32] [--scales 0.5,1] [--scale-range LO,HI] [--mixup]
+Usage: python3 benchmarks/loo/noise_only_scorer.py [--components 32 | --embeddings FILE [--scaling standardise|none|l2]]
+           [--scales 0.5,1] [--scale-range LO,HI] [--mixup]
            [--classes 0,1,...,9] [--steps 3000] [--data /usr/share/datasets/fashion-mnist]
 """
 import argparse
 import gzip
 import os
+import struct
+import sys
 
 import numpy as np
 import torch
@@ -77,6 +82,51 @@ def standardised(z, train):
     return (z - z[train].mean(0)) / z[train].std(0)
 
 
+def embeddings(path):
+    """The rows of an embedding cache file: "OMASEMB1", an int32 header length, the JSON header, then
+    N × 512 float32 values (all little-endian)."""
+    if not os.path.isfile(path):
+        sys.exit(f"{path}: no such file (the product writes it on its first run with --features resnet18)")
+    raw = open(path, "rb").read()
+    if raw[:8] != b"OMASEMB1":
+        sys.exit(f"{path}: not an embedding cache file")
+    start = 12 + struct.unpack("<i", raw[8:12])[0]
+    if (len(raw) - start) % (512 * 4):
+        sys.exit(f"{path}: truncated")
+    return np.frombuffer(raw, "<f4", offset=start).reshape(-1, 512)
+
+
+def add_view_arguments(p):
+    p.add_argument("--components", type=int, default=32, help="0: the pixels as they are")
+    p.add_argument("--embeddings", help="an embedding cache file of the training split, e.g. "
+                   "~/.omasgan/cache/embeddings/fashion-mnist-train.resnet18-64.emb")
+    p.add_argument("--scaling", choices=["standardise", "none", "l2"], default="standardise",
+                   help="how the embeddings are scaled (only with --embeddings)")
+
+
+def checked_view(p, a):
+    """Stops with a usage error where the view's arguments do not go together; returns the embeddings
+    of --embeddings, or None."""
+    if a.scaling != "standardise" and not a.embeddings:
+        p.error("--scaling applies to --embeddings only")
+    return embeddings(os.path.expanduser(a.embeddings)) if a.embeddings else None
+
+
+def view(a, features, x, train):
+    """The rows a fold is run on: the embeddings scaled as --scaling says (standardised on the training
+    rows, the product's way; as they are; or each row divided by its length, so that distances rank as
+    cosine similarities do), or else the images' --components."""
+    if features is None:
+        return components(x, train, a.components)
+    if len(features) != len(x):
+        sys.exit(f"{a.embeddings}: {len(features)} rows, not the training split's {len(x)}")
+    if a.scaling == "standardise":
+        return standardised(features, train)
+    if a.scaling == "l2":
+        return features / np.linalg.norm(features, axis=1, keepdims=True)
+    return np.array(features)
+
+
 def train_discriminator(train, negatives, steps, seed=1, width=128, batch=64):
     """An MLP (3 hidden layers of `width`, LeakyReLU 0.2) trained as a GAN discriminator: the rows of
     `train` on the normal side, `negatives(rows)` (as many rows as it is given training rows) on the
@@ -125,13 +175,14 @@ def scorer_auroc(train, held, anomalous, negatives, steps, seed=1):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--components", type=int, default=32, help="0: the pixels as they are")
+    add_view_arguments(p)
     p.add_argument("--scales", default="0.5,1", help="moved-row scales; empty for none")
     p.add_argument("--scale-range", help="LO,HI: also a scorer against rows moved by scales log-uniform in [LO, HI]")
     p.add_argument("--mixup", action="store_true", help="also a scorer against blended training rows")
     p.add_argument("--steps", type=int, default=3000)
     add_fold_arguments(p)
     a = p.parse_args()
+    features = checked_view(p, a)
     columns = [(f"s = {float(s):g}", lambda rows, s=float(s): rows + s * torch.randn_like(rows))
                for s in a.scales.split(",") if s]
     if a.scale_range:
@@ -143,7 +194,7 @@ def main():
     print("| --- |" + " ---: |" * len(columns))
     means = [[] for _ in columns]
     for c, x, train, held, anomalous in folds(a):
-        z = components(x, train, a.components)
+        z = view(a, features, x, train)
         row = []
         for j, (_, negatives) in enumerate(columns):
             auc = scorer_auroc(z[train], z[held], anomalous, negatives, a.steps)

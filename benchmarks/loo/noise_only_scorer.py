@@ -127,19 +127,23 @@ def view(a, features, x, train):
     return np.array(features)
 
 
-def train_discriminator(train, negatives, steps, seed=1, width=128, batch=64):
-    """An MLP (3 hidden layers of `width`, LeakyReLU 0.2) trained as a GAN discriminator: the rows of
-    `train` on the normal side, `negatives(rows)` (as many rows as it is given training rows) on the
-    anomalous side, `batch` rows a side, softplus(S(normal)) + softplus(-S(negative)), so S is high on
-    the anomalous side."""
-    torch.manual_seed(seed)
-    k = train.shape[1]
+def mlp(k, width=128):
+    """3 hidden layers of `width`, LeakyReLU 0.2, one output, for rows of k numbers."""
     layers = []
     for i in range(3):
         layers += [torch.nn.Linear(k if i == 0 else width, width), torch.nn.LeakyReLU(0.2)]
-    net = torch.nn.Sequential(*layers, torch.nn.Linear(width, 1))
+    return torch.nn.Sequential(*layers, torch.nn.Linear(width, 1))
+
+
+def train_discriminator(train, negatives, steps, seed=1, width=128, batch=64, network=None):
+    """A network (`network()`, or else an MLP of `width`) trained as a GAN discriminator: the rows of
+    `train` on the normal side, `negatives(rows)` (as many rows as it is given training rows) on the
+    anomalous side, `batch` rows a side, softplus(S(normal)) + softplus(-S(negative)), so S is high on
+    the anomalous side. Adam 1e-3 with betas (0.5, 0.999)."""
+    torch.manual_seed(seed)
+    net = network() if network else mlp(train.shape[1], width)
     opt = torch.optim.Adam(net.parameters(), 1e-3, betas=(0.5, 0.999))
-    x = torch.tensor(train)
+    x = torch.as_tensor(train)
     for _ in range(steps):
         normal = x[torch.randint(len(x), (batch,))]
         negative = negatives(x[torch.randint(len(x), (batch,))])

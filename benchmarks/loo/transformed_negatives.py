@@ -7,8 +7,7 @@ read), no GAN stages. Per left-out class: a small convolutional discriminator on
 linear output) trained with the other classes' training images on the normal side and the same
 images transformed on the anomalous side: each turned by 90°, 180° or 270°, or flipped top to bottom,
 one of the four at random. Prints the AUROC of its output (high = anomalous) per fold, next to the
-distance to the nearest training image in pixels (the product's kNN baseline at k = 1) on the same
-fold. Needs python3-torch and python3-sklearn (Debian); not part of the product.
+distance to the nearest training image in pixels (kNN at k = 1) on the same fold. Needs python3-torch and python3-sklearn (Debian); not part of the product.
 
 Usage: python3 benchmarks/loo/transformed_negatives.py [--steps 3000] [--seed 1] [--classes 0,1,...,9]
            [--data /usr/share/datasets/fashion-mnist]

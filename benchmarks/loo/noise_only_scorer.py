@@ -166,11 +166,11 @@ def mixed(rows):
     return weight * rows + (1 - weight) * rows[torch.randperm(len(rows))]
 
 
-def held_scores(train, held, negatives, steps, seed=1, width=128, batch=64):
+def held_scores(train, held, negatives, steps, seed=1, width=128, batch=64, network=None):
     """S on the held-out rows, for S trained by train_discriminator."""
-    net = train_discriminator(train, negatives, steps, seed, width, batch)
+    net = train_discriminator(train, negatives, steps, seed, width, batch, network)
     with torch.no_grad():
-        return net(torch.tensor(held)).squeeze(1).numpy()
+        return net(torch.as_tensor(held)).squeeze(1).numpy()
 
 
 def scorer_auroc(train, held, anomalous, negatives, steps, seed=1):

@@ -7,7 +7,8 @@ read), no GAN stages. Per left-out class: a small convolutional discriminator on
 linear output) trained with the other classes' training images on the normal side and the same
 images transformed on the anomalous side: each turned by 90°, 180° or 270°, or flipped top to bottom,
 one of the four at random. Prints the AUROC of its output (high = anomalous) per fold, next to the
-distance to the nearest training image in pixels (kNN at k = 1) on the same fold. Needs python3-torch and python3-sklearn (Debian); not part of the product.
+distance to the nearest training image in pixels (kNN at k = 1) on the same fold. Needs
+python3-torch and python3-sklearn (Debian); not part of the product.
 
 Usage: python3 benchmarks/loo/transformed_negatives.py [--steps 3000] [--seed 1] [--classes 0,1,...,9]
            [--data /usr/share/datasets/fashion-mnist]
@@ -19,7 +20,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
-from noise_only_scorer import add_fold_arguments, folds, train_discriminator
+from noise_only_scorer import add_fold_arguments, folds, held_scores
 
 
 def transformed(images):
@@ -49,19 +50,14 @@ def main():
     a = p.parse_args()
     print("| class | scorer, turned or flipped negatives | kNN, k = 1 |")
     print("| --- | ---: | ---: |")
-    sums = np.zeros(2)
-    n = 0
+    rows = []
     for c, x, train, held, anomalous in folds(a):
-        images = torch.tensor(x).reshape(-1, 1, 28, 28)
-        net = train_discriminator(images[train], transformed, a.steps, a.seed, network=discriminator)
-        with torch.no_grad():
-            scores = torch.cat([net(b) for b in images[held].split(2000)]).squeeze(1).numpy()
+        images = torch.from_numpy(x).reshape(-1, 1, 28, 28)
+        scores = held_scores(images[train], images[held], transformed, a.steps, a.seed, network=discriminator)
         distance = NearestNeighbors(n_neighbors=1).fit(x[train]).kneighbors(x[held])[0][:, 0]
-        row = np.array([roc_auc_score(anomalous, scores), roc_auc_score(anomalous, distance)])
-        sums += row
-        n += 1
-        print(f"| {c} | {row[0]:.3f} | {row[1]:.3f} |", flush=True)
-    print(f"| mean | {sums[0] / n:.3f} | {sums[1] / n:.3f} |")
+        rows.append([roc_auc_score(anomalous, scores), roc_auc_score(anomalous, distance)])
+        print(f"| {c} | {rows[-1][0]:.3f} | {rows[-1][1]:.3f} |", flush=True)
+    print("| mean | " + " | ".join(f"{v:.3f}" for v in np.mean(rows, 0)) + " |")
 
 
 if __name__ == "__main__":
